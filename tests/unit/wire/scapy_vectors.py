@@ -53,10 +53,15 @@ MLD_VECTORS = [
      'ICMPv6MLReport2(records=['
      'ICMPv6MLDMultAddrRec(rtype=1, dst="ff3e::1234", sources=["2001:db8::1"]), '
      'ICMPv6MLDMultAddrRec(rtype=4, dst="ff05::1"), '
-     'ICMPv6MLDMultAddrRec(rtype=5, dst="ff05::2", sources=["2001:db8::a", "2001:db8::b"], auxdata=b"\\x01\\x02\\x03\\x04"), '
+     'ICMPv6MLDMultAddrRec(rtype=5, dst="ff05::2", sources=["2001:db8::a", "2001:db8::b"], auxdata_len=1, auxdata=b"\\x01\\x02\\x03\\x04"), '
      'ICMPv6MLDMultAddrRec(rtype=6, dst="ff3e::5", sources=["2001:db8::c"]), '
      'ICMPv6MLDMultAddrRec(rtype=2, dst="ff05::3"), '
      'ICMPv6MLDMultAddrRec(rtype=3, dst="ff05::4", sources=["2001:db8::d"])])'),
+    # scapy 2.5.0 fills auxdata_len with the aux data length in bytes, while
+    # RFC 3810 5.2.6 counts 32-bit words (the vector above sets it by hand).
+    # This one keeps scapy's default: a decoder must reject it.
+    ("mldv2_report_scapy_aux_in_bytes", "fe80::2", "ff02::16",
+     'ICMPv6MLReport2(records=[ICMPv6MLDMultAddrRec(rtype=5, dst="ff05::2", auxdata=b"\\x01\\x02\\x03\\x04")])'),
 ]
 
 
