@@ -35,7 +35,7 @@ result<message> decode_query(bytes_t b) {
             // RFC 2236 2.2: a plain count of 1/10 s (no floating-point form in v2).
             q.max_resp = std::chrono::milliseconds{100 * b[1]};
         }
-        return message{std::move(q)};
+        return q;
     }
     if (b.size() < v3_query_size) return error::bad_length;
     q.ver = version::igmpv3;
@@ -51,7 +51,7 @@ result<message> decode_query(bytes_t b) {
     if (n > 0 && q.group.is_unspecified()) return error::bad_count;
     q.sources.reserve(n);
     for (std::size_t i = 0; i < n; ++i) q.sources.push_back(get_v4(b, v3_query_size + 4 * i));
-    return message{std::move(q)};
+    return q;
 }
 
 result<message> decode_v3_report(bytes_t b) {
@@ -87,15 +87,15 @@ result<message> decode_v3_report(bytes_t b) {
         r.records.push_back(std::move(rec));
     }
     // Octets after the last record: checksummed but ignored (RFC 3376 4.2.11).
-    return message{std::move(r)};
+    return r;
 }
 
 result<message> decode_single_group(bytes_t b, std::uint8_t type) {
     // RFC 2236 2.5: octets past the first 8 are ignored (but checksummed).
     const net::address group = get_v4(b, 4);
     if (!group.is_multicast()) return error::not_multicast;
-    if (type == igmp_type::leave) return message{leave{version::igmpv2, group}};
-    return message{report_v1v2{type == igmp_type::v1_report ? version::igmpv1 : version::igmpv2, group}};
+    if (type == igmp_type::leave) return leave{version::igmpv2, group};
+    return report_v1v2{type == igmp_type::v1_report ? version::igmpv1 : version::igmpv2, group};
 }
 
 bool all_v4(const std::vector<net::address>& v) {

@@ -29,7 +29,7 @@ result<message> decode_query(bytes_t b) {
     if (b.size() == v1_size) {
         q.ver = version::mldv1;
         q.max_resp = std::chrono::milliseconds{get16(b, 4)};  // RFC 2710 3.4: plain milliseconds
-        return message{std::move(q)};
+        return q;
     }
     if (b.size() < v2_query_size) return error::bad_length;
     q.ver = version::mldv2;
@@ -43,7 +43,7 @@ result<message> decode_query(bytes_t b) {
     if (n > 0 && q.group.is_unspecified()) return error::bad_count;  // 5.1.10: zero in a General Query
     q.sources.reserve(n);
     for (std::size_t i = 0; i < n; ++i) q.sources.push_back(get_v6(b, v2_query_size + 16 * i));
-    return message{std::move(q)};
+    return q;
 }
 
 result<message> decode_single_group(bytes_t b, std::uint8_t type) {
@@ -51,8 +51,8 @@ result<message> decode_single_group(bytes_t b, std::uint8_t type) {
     // RFC 2710 3.7: octets past the first 24 are ignored (but checksummed).
     const net::address group = get_v6(b, 8);
     if (!group.is_multicast()) return error::not_multicast;
-    if (type == mld_type::done) return message{leave{version::mldv1, group}};
-    return message{report_v1v2{version::mldv1, group}};
+    if (type == mld_type::done) return leave{version::mldv1, group};
+    return report_v1v2{version::mldv1, group};
 }
 
 result<message> decode_v2_report(bytes_t b) {
@@ -85,7 +85,7 @@ result<message> decode_v2_report(bytes_t b) {
         r.records.push_back(std::move(rec));
     }
     // Octets after the last record: checksummed but ignored (RFC 3810 5.2.11).
-    return message{std::move(r)};
+    return r;
 }
 
 bool all_v6(const std::vector<net::address>& v) {

@@ -6,7 +6,8 @@
 
 #include <cstdint>
 #include <utility>
-#include <variant>
+#include <optional>
+#include <type_traits>
 
 namespace mcproxy::wire {
 
@@ -38,25 +39,34 @@ template <class T>
 class result {
 public:
     /// @brief A successful result.
-    result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
+    result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+    /// @brief A successful result built in place from something T is made of
+    /// (e.g. a query into a result<message>), without a temporary T.
+    template <class U>
+        requires(std::is_constructible_v<T, U &&> && !std::is_same_v<std::remove_cvref_t<U>, T> &&
+                 !std::is_same_v<std::remove_cvref_t<U>, error>)
+    result(U&& u) : v_(std::in_place, std::forward<U>(u)) {}  // NOLINT: implicit by design
     /// @brief A failed result.
-    result(error e) : v_(std::in_place_index<1>, e) {}  // NOLINT: implicit by design
+    result(error e) : err_(e) {}  // NOLINT: implicit by design
 
     /// @brief True when a value is held.
-    bool ok() const { return v_.index() == 0; }
+    bool ok() const { return v_.has_value(); }
     explicit operator bool() const { return ok(); }
     /// @brief The value; only valid when ok().
-    T& value() { return std::get<0>(v_); }
-    const T& value() const { return std::get<0>(v_); }
+    T& value() { return v_.value(); }
+    const T& value() const { return v_.value(); }
     T& operator*() { return value(); }
     const T& operator*() const { return value(); }
     T* operator->() { return &value(); }
     const T* operator->() const { return &value(); }
-    /// @brief The error; only valid when !ok().
-    error err() const { return std::get<1>(v_); }
+    /// @brief The error; only meaningful when !ok().
+    error err() const { return err_; }
 
 private:
-    std::variant<T, error> v_;
+    // optional + enum rather than std::variant<T, error>: g++ 12 with
+    // sanitizers warns (falsely) about variant-in-variant moves.
+    std::optional<T> v_;
+    error err_ = error::truncated;
 };
 
 }  // namespace mcproxy::wire
