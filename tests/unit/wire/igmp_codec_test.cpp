@@ -188,3 +188,20 @@ TEST(IgmpCodec, EmptyV3ReportRoundTrips) {
     EXPECT_EQ(enc->size(), 8u);
     EXPECT_EQ(decode_ok(*enc), message{r});
 }
+
+// RFC 2236 2.5 / RFC 3376 4.2.11: additional octets count in the checksum
+// (scapy agrees) and are otherwise ignored; we never send them.
+TEST(IgmpCodec, ScapyTrailingOddBytesCheckedAndIgnored) {
+    const auto v2 = decode_ok(scapy_vectors::igmpv2_report_trailing_odd);
+    const message want2 = report_v1v2{version::igmpv2, A("239.1.2.3")};
+    EXPECT_EQ(v2, want2);
+    EXPECT_EQ(*encode_igmp(v2), wire_test::vec(scapy_vectors::igmpv2_report));
+
+    const auto v3 = decode_ok(scapy_vectors::igmpv3_report_trailing_odd);
+    const report_v3 want{version::igmpv3, {{record_type::change_to_exclude, A("239.1.1.1"), {}, {}}}};
+    EXPECT_EQ(v3, message{want});
+    const auto enc = encode_igmp(v3);
+    ASSERT_TRUE(enc.ok());
+    EXPECT_EQ(enc->size(), 16u);
+    EXPECT_TRUE(decode_igmp(*enc).ok());
+}

@@ -155,3 +155,15 @@ TEST(MldCodec, EncodeRejectsWhatIsNotMld) {
     r.records[0].sources = {A("239.1.1.1")};
     EXPECT_EQ(encode_mld(r, s, d).err(), error::wrong_family);
 }
+
+// RFC 3810 5.2.11: additional octets count in the checksum (scapy agrees,
+// pseudo-header length included) and are otherwise ignored.
+TEST(MldCodec, ScapyTrailingOddBytesCheckedAndIgnored) {
+    const auto r = decode_mld(scapy_vectors::mldv2_report_trailing_odd, A("fe80::2"), A("ff02::16"));
+    ASSERT_TRUE(r.ok()) << to_string(r.err());
+    const report_v3 want{version::mldv2, {{record_type::change_to_exclude, A("ff05::1"), {}, {}}}};
+    EXPECT_EQ(*r, message{want});
+    const auto enc = encode_mld(*r, A("fe80::2"), A("ff02::16"));
+    ASSERT_TRUE(enc.ok());
+    EXPECT_EQ(enc->size(), 28u);
+}

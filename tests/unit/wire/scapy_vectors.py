@@ -6,7 +6,7 @@
 import logging
 logging.getLogger("scapy").setLevel(logging.ERROR)
 import scapy
-from scapy.all import IP, IPOption_Router_Alert
+from scapy.all import IP, IPOption_Router_Alert, Raw
 from scapy.contrib.igmp import IGMP
 from scapy.contrib.igmpv3 import IGMPv3, IGMPv3mq, IGMPv3mr, IGMPv3gr
 from scapy.layers.inet6 import (IPv6, IPv6ExtHdrHopByHop, RouterAlert, ICMPv6MLQuery, ICMPv6MLReport,
@@ -31,6 +31,10 @@ IGMP_VECTORS = [
      'IGMPv3gr(rtype=4, maddr="239.1.1.3"), '
      'IGMPv3gr(rtype=5, maddr="232.1.1.4", srcaddrs=["203.0.113.1"]), '
      'IGMPv3gr(rtype=6, maddr="232.1.1.5", srcaddrs=["203.0.113.2", "203.0.113.3", "203.0.113.4"])])'),
+    # Additional data after the message (odd length): checksummed, otherwise ignored.
+    ("igmpv2_report_trailing_odd", 'IGMP(type=0x16, mrcode=0, gaddr="239.1.2.3")/Raw(b"\\x01\\x02\\x03")'),
+    ("igmpv3_report_trailing_odd",
+     'IGMPv3(type=0x22, mrcode=0)/IGMPv3mr(records=[IGMPv3gr(rtype=4, maddr="239.1.1.1")])/Raw(b"\\x01\\x02\\x03")'),
     ("ipv4_igmpv3_report",
      'IP(src="192.0.2.1", dst="224.0.0.22", ttl=1, tos=0xc0, id=0, flags="DF", '
      'options=[IPOption_Router_Alert()])/IGMPv3(type=0x22, mrcode=0)/IGMPv3mr(records=['
@@ -57,6 +61,8 @@ MLD_VECTORS = [
      'ICMPv6MLDMultAddrRec(rtype=6, dst="ff3e::5", sources=["2001:db8::c"]), '
      'ICMPv6MLDMultAddrRec(rtype=2, dst="ff05::3"), '
      'ICMPv6MLDMultAddrRec(rtype=3, dst="ff05::4", sources=["2001:db8::d"])])'),
+    ("mldv2_report_trailing_odd", "fe80::2", "ff02::16",
+     'ICMPv6MLReport2(records=[ICMPv6MLDMultAddrRec(rtype=4, dst="ff05::1")])/Raw(b"\\x01\\x02\\x03")'),
     # scapy 2.5.0 fills auxdata_len with the aux data length in bytes, while
     # RFC 3810 5.2.6 counts 32-bit words (the vector above sets it by hand).
     # This one keeps scapy's default: a decoder must reject it.
