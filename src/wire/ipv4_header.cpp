@@ -48,11 +48,14 @@ result<ipv4_info> parse_ipv4(std::span<const std::uint8_t> p) {
     const std::size_t total = detail::get16(p, 2);
     if (total < ihl) return error::bad_ip_header;
     if (total > p.size()) return error::truncated;
+    // Protocol before checksum: kernel upcalls on the mroute socket (struct
+    // igmpmsg) have protocol 0 and an unrepaired header checksum, and should
+    // be told apart by their protocol, not counted as bad checksums.
+    if (p[9] != ip_proto_igmp) return error::wrong_protocol;
     if (internet_checksum(p.first(ihl)) != 0) return error::bad_checksum;
     // RFC 791 3.1: MF flag or a non-zero fragment offset make a fragment.
     const std::uint16_t frag = detail::get16(p, 6);
     if ((frag & 0x2000) != 0 || (frag & 0x1FFF) != 0) return error::fragment;
-    if (p[9] != ip_proto_igmp) return error::wrong_protocol;
     ipv4_info info;
     if (!parse_options(p.subspan(min_header, ihl - min_header), info.router_alert))
         return error::bad_ip_header;

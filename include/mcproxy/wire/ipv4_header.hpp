@@ -32,9 +32,10 @@ struct ipv4_info {
 /// @brief Parses an IPv4 packet carrying IGMP.
 ///
 /// Rejects: short buffers, version != 4, IHL < 5, total length shorter than
-/// the header or longer than the buffer, bad header checksum, fragments
-/// (MF or offset), protocol != 2, malformed options. Bytes after the total
-/// length (link padding) are ignored.
+/// the header or longer than the buffer, protocol != 2 (checked before the
+/// checksum, so mroute upcalls with protocol 0 read as wrong_protocol), bad
+/// header checksum, fragments (MF or offset), malformed options. Bytes after
+/// the total length (link padding) are ignored.
 result<ipv4_info> parse_ipv4(std::span<const std::uint8_t> packet);
 
 /// @brief Fields of an IPv4 header to build.

@@ -129,6 +129,10 @@ TEST(Ipv4Header, RejectsMalformedHeaders) {
     p[9] = 17;  // UDP
     fix_ip(p);
     EXPECT_EQ(parse_ipv4(p).err(), error::wrong_protocol);
+    p = good;
+    p[8] = 1;   // like a kernel upcall (struct igmpmsg): message type over TTL,
+    p[9] = 0;   // protocol 0, header checksum not repaired
+    EXPECT_EQ(parse_ipv4(p).err(), error::wrong_protocol);
 }
 
 TEST(Ipv4Header, RejectsFragments) {
