@@ -205,3 +205,25 @@ TEST(IgmpCodec, ScapyTrailingOddBytesCheckedAndIgnored) {
     EXPECT_EQ(enc->size(), 16u);
     EXPECT_TRUE(decode_igmp(*enc).ok());
 }
+
+TEST(IgmpCodec, LargestMessagesRoundTrip) {
+    // 8 + 8 + 4 * 16373 = 65508 <= 65535 - 24 (IPv4 header with Router Alert).
+    report_v3 r{version::igmpv3, {{record_type::allow_new_sources, A("239.1.1.1"), {}, {}}}};
+    r.records[0].sources.assign(16373, A("198.18.0.1"));
+    auto enc = encode_igmp(r);
+    ASSERT_TRUE(enc.ok());
+    EXPECT_EQ(enc->size(), 65508u);
+    EXPECT_EQ(decode_ok(*enc), message{r});
+    r.records[0].sources.push_back(A("198.18.0.2"));  // 65512: one word too many
+    EXPECT_EQ(encode_igmp(r).err(), error::too_many_sources);
+
+    query q;
+    q.ver = version::igmpv3;
+    q.group = A("232.1.1.1");
+    q.sources.assign((igmp_max_message - 12) / 4, A("198.18.0.1"));
+    enc = encode_igmp(q);
+    ASSERT_TRUE(enc.ok());
+    EXPECT_EQ(decode_ok(*enc), message{q});
+    q.sources.push_back(A("198.18.0.1"));
+    EXPECT_EQ(encode_igmp(q).err(), error::too_many_sources);
+}

@@ -167,3 +167,19 @@ TEST(MldCodec, ScapyTrailingOddBytesCheckedAndIgnored) {
     ASSERT_TRUE(enc.ok());
     EXPECT_EQ(enc->size(), 28u);
 }
+
+TEST(MldCodec, LargestMessagesRoundTrip) {
+    const auto s = A("fe80::1");
+    const auto d = A("ff02::16");
+    // 8 + 20 + 16 * 4093 = 65516 <= 65535 - 8 (hop-by-hop header).
+    report_v3 r{version::mldv2, {{record_type::allow_new_sources, A("ff3e::1"), {}, {}}}};
+    r.records[0].sources.assign(4093, A("2001:db8::1"));
+    auto enc = encode_mld(r, s, d);
+    ASSERT_TRUE(enc.ok());
+    EXPECT_EQ(enc->size(), 65516u);
+    auto dec = decode_mld(*enc, s, d);
+    ASSERT_TRUE(dec.ok());
+    EXPECT_EQ(*dec, message{r});
+    r.records[0].sources.push_back(A("2001:db8::2"));
+    EXPECT_EQ(encode_mld(r, s, d).err(), error::too_many_sources);
+}
