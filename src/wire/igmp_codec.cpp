@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "mcproxy/wire/igmp_codec.hpp"
+
+#include <algorithm>
+
+#include "byte_io.hpp"
+#include "mcproxy/wire/checksum.hpp"
+#include "mcproxy/wire/resp_code.hpp"
+
+namespace mcproxy::wire {
+namespace {
+
+using detail::get16;
+using detail::get_v4;
+using bytes_t = std::span<const std::uint8_t>;
+
+constexpr std::size_t header_size = 8;      // RFC 2236 2, RFC 3376 4.2
+constexpr std::size_t v3_query_size = 12;   // RFC 3376 4.1
+constexpr std::size_t record_header = 8;    // RFC 3376 4.2.4
+
+bool general_or_multicast(const net::address& g) { return g.is_unspecified() || g.is_multicast(); }
+
+result<message> decode_query(bytes_t b) {
+    query q;
+    q.group = get_v4(b, 4);
+    if (!general_or_multicast(q.group)) return error::not_multicast;
+    // RFC 3376 7.1: 8 octets with code 0 is v1, non-zero v2, >= 12 octets v3;
+    // any other length MUST be silently ignored.
+    if (b.size() == header_size) {
+        if (b[1] == 0) {
+            q.ver = version::igmpv1;
+            q.max_resp = std::chrono::milliseconds{10000};  // RFC 2236 4: v1 queries mean 10 s
+        } else {
+            q.ver = version::igmpv2;
+            // RFC 2236 2.2: a plain count of 1/10 s (no floating-point form in v2).
+            q.max_resp = std::chrono::milliseconds{100 * b[1]};
+        }
+        return q;
+    }
+    if (b.size() < v3_query_size) return error::bad_length;
+    q.ver = version::igmpv3;
+    q.max_resp = igmp_max_resp_decode(b[1]);   // RFC 3376 4.1.1
+    q.s_flag = (b[8] & 0x08) != 0;             // RFC 3376 4.1.5
+    q.qrv = static_cast<std::uint8_t>(b[8] & 0x07);  // RFC 3376 4.1.6
+    q.qqi = qqic_decode(b[9]);                 // RFC 3376 4.1.7
+    const std::size_t n = get16(b, 10);        // RFC 3376 4.1.8
+    // The count must fit the buffer; additional octets after the sources
+    // are covered by the checksum but otherwise ignored (RFC 3376 4.1.10).
+    if (n > (b.size() - v3_query_size) / 4) return error::bad_count;
+    // RFC 3376 4.1.8: the source count is zero in a General Query.
+    if (n > 0 && q.group.is_unspecified()) return error::bad_count;
+    q.sources.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) q.sources.push_back(get_v4(b, v3_query_size + 4 * i));
+    return q;
+}
+
+result<message> decode_v3_report(bytes_t b) {
+    report_v3 r;
+    r.ver = version::igmpv3;
+    const std::size_t m = get16(b, 6);  // RFC 3376 4.2.3
+    // Reserve no more records than the buffer could possibly hold.
+    r.records.reserve(std::min(m, (b.size() - header_size) / record_header));
+    std::size_t off = header_size;
+    for (std::size_t i = 0; i < m; ++i) {
+        if (b.size() - off < record_header) return error::bad_count;
+        const std::uint8_t type = b[off];
+        const std::size_t aux = 4u * b[off + 1];   // RFC 3376 4.2.6: 32-bit words
+        const std::size_t n = get16(b, off + 2);   // RFC 3376 4.2.7
+        const net::address group = get_v4(b, off + 4);
+        const std::size_t body = 4 * n + aux;
+        if (b.size() - off - record_header < body) return error::bad_count;
+        if (!group.is_multicast()) return error::not_multicast;
+        const std::size_t src_off = off + record_header;
+        off = src_off + body;
+        // RFC 3376 4.2.12 defines types 1..6; a record of another type is
+        // skipped and the rest of the report processed (as RFC 3810 5.2.12
+        // says explicitly for MLDv2).
+        if (type < 1 || type > 6) continue;
+        group_record rec;
+        rec.type = static_cast<record_type>(type);
+        rec.group = group;
+        rec.sources.reserve(n);
+        for (std::size_t s = 0; s < n; ++s) rec.sources.push_back(get_v4(b, src_off + 4 * s));
+        // RFC 3376 4.2.10: aux data is ignored but kept so a decode/encode round trip is exact.
+        const auto aux_begin = b.begin() + static_cast<std::ptrdiff_t>(src_off + 4 * n);
+        rec.aux_data.assign(aux_begin, aux_begin + static_cast<std::ptrdiff_t>(aux));
+        r.records.push_back(std::move(rec));
+    }
+    // Octets after the last record: checksummed but ignored (RFC 3376 4.2.11).
+    return r;
+}
+
+result<message> decode_single_group(bytes_t b, std::uint8_t type) {
+    // RFC 2236 2.5: octets past the first 8 are ignored (but checksummed).
+    const net::address group = get_v4(b, 4);
+    if (!group.is_multicast()) return error::not_multicast;
+    if (type == igmp_type::leave) return leave{version::igmpv2, group};
+    return report_v1v2{type == igmp_type::v1_report ? version::igmpv1 : version::igmpv2, group};
+}
+
+bool all_v4(const std::vector<net::address>& v) {
+    return std::all_of(v.begin(), v.end(), [](const net::address& a) { return a.is_v4(); });
+}
+
+void finish(std::vector<std::uint8_t>& out) {
+    detail::set16(out, 2, internet_checksum(out));
+}
+
+std::optional<error> encode_query(const query& q, std::vector<std::uint8_t>& out) {
+    if (!q.group.is_v4() || !all_v4(q.sources)) return error::wrong_family;
+    std::uint8_t code = 0;
+    switch (q.ver) {
+        case version::igmpv1:
+            if (!q.sources.empty()) return error::wrong_version;
+            code = 0;  // RFC 1112: unused field, zero
+            break;
+        case version::igmpv2: {
+            if (!q.sources.empty()) return error::wrong_version;
+            // RFC 2236 2.2: 1/10 s, linear, at most 255. Never 0: that would read as v1.
+            const auto tenths = std::clamp<long long>(q.max_resp.count() / 100, 1, 255);
+            code = static_cast<std::uint8_t>(tenths);
+            break;
+        }
+        case version::igmpv3:
+            if (q.sources.size() > (igmp_max_message - v3_query_size) / 4) return error::too_many_sources;
+            code = igmp_max_resp_encode(q.max_resp);
+            break;
+        default: return error::wrong_version;
+    }
+    out.reserve(v3_query_size + 4 * q.sources.size());
+    detail::put8(out, igmp_type::query);
+    detail::put8(out, code);
+    detail::put16(out, 0);
+    detail::put_addr(out, q.group);
+    if (q.ver == version::igmpv3) {
+        // RFC 3376 4.1.6: a robustness above 7 is sent as QRV 0.
+        const std::uint8_t qrv = q.qrv > 7 ? 0 : q.qrv;
+        detail::put8(out, static_cast<std::uint8_t>((q.s_flag ? 0x08 : 0) | qrv));
+        detail::put8(out, qqic_encode(q.qqi));
+        detail::put16(out, static_cast<std::uint16_t>(q.sources.size()));
+        for (const auto& s : q.sources) detail::put_addr(out, s);
+    }
+    return std::nullopt;
+}
+
+std::optional<error> encode_v3_report(const report_v3& r, std::vector<std::uint8_t>& out) {
+    if (r.ver != version::igmpv3) return error::wrong_version;
+    if (r.records.size() > 0xFFFF) return error::too_many_sources;
+    std::size_t total = header_size;
+    for (const auto& rec : r.records) {
+        if (!rec.group.is_v4() || !all_v4(rec.sources)) return error::wrong_family;
+        if (rec.aux_data.size() % 4 != 0 || rec.aux_data.size() > 255 * 4) return error::bad_aux_data;
+        if (rec.sources.size() > 0xFFFF) return error::too_many_sources;
+        total += record_header + 4 * rec.sources.size() + rec.aux_data.size();
+        if (total > igmp_max_message) return error::too_many_sources;
+    }
+    out.reserve(total);
+    detail::put8(out, igmp_type::v3_report);
+    detail::put8(out, 0);
+    detail::put16(out, 0);
+    detail::put16(out, 0);
+    detail::put16(out, static_cast<std::uint16_t>(r.records.size()));
+    for (const auto& rec : r.records) {
+        detail::put8(out, static_cast<std::uint8_t>(rec.type));
+        detail::put8(out, static_cast<std::uint8_t>(rec.aux_data.size() / 4));
+        detail::put16(out, static_cast<std::uint16_t>(rec.sources.size()));
+        detail::put_addr(out, rec.group);
+        for (const auto& s : rec.sources) detail::put_addr(out, s);
+        out.insert(out.end(), rec.aux_data.begin(), rec.aux_data.end());
+    }
+    return std::nullopt;
+}
+
+std::optional<error> encode_single(std::uint8_t type, const net::address& group, std::vector<std::uint8_t>& out) {
+    if (!group.is_v4()) return error::wrong_family;
+    out.reserve(header_size);
+    detail::put8(out, type);
+    detail::put8(out, 0);
+    detail::put16(out, 0);
+    detail::put_addr(out, group);
+    return std::nullopt;
+}
+
+}  // namespace
+
+result<message> decode_igmp(std::span<const std::uint8_t> bytes) {
+    if (bytes.size() < header_size) return error::truncated;
+    // RFC 3376 4.1.2 / 4.2.2: the checksum covers the whole IGMP message.
+    if (internet_checksum(bytes) != 0) return error::bad_checksum;
+    switch (bytes[0]) {
+        case igmp_type::query: return decode_query(bytes);
+        case igmp_type::v1_report:
+        case igmp_type::v2_report:
+        case igmp_type::leave: return decode_single_group(bytes, bytes[0]);
+        case igmp_type::v3_report: return decode_v3_report(bytes);
+        default: return error::unknown_type;
+    }
+}
+
+std::optional<error> encode_igmp(const message& m, std::vector<std::uint8_t>& out) {
+    out.clear();
+    std::optional<error> e;
+    if (const auto* q = std::get_if<query>(&m)) {
+        e = encode_query(*q, out);
+    } else if (const auto* r3 = std::get_if<report_v3>(&m)) {
+        e = encode_v3_report(*r3, out);
+    } else if (const auto* r = std::get_if<report_v1v2>(&m)) {
+        if (r->ver == version::igmpv1) e = encode_single(igmp_type::v1_report, r->group, out);
+        else if (r->ver == version::igmpv2) e = encode_single(igmp_type::v2_report, r->group, out);
+        else e = error::wrong_version;
+    } else {
+        const auto& l = std::get<leave>(m);
+        e = l.ver == version::igmpv2 ? encode_single(igmp_type::leave, l.group, out) : error::wrong_version;
+    }
+    if (e) {
+        out.clear();
+        return e;
+    }
+    finish(out);
+    return std::nullopt;
+}
+
+result<std::vector<std::uint8_t>> encode_igmp(const message& m) {
+    std::vector<std::uint8_t> out;
+    if (auto e = encode_igmp(m, out)) return *e;
+    return out;
+}
+
+}  // namespace mcproxy::wire

@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "mcproxy/wire/mld_codec.hpp"
+
+#include <algorithm>
+
+#include "byte_io.hpp"
+#include "mcproxy/wire/checksum.hpp"
+#include "mcproxy/wire/resp_code.hpp"
+
+namespace mcproxy::wire {
+namespace {
+
+using detail::get16;
+using detail::get_v6;
+using bytes_t = std::span<const std::uint8_t>;
+
+constexpr std::size_t report_header = 8;   // RFC 3810 5.2
+constexpr std::size_t v1_size = 24;        // RFC 2710 3
+constexpr std::size_t v2_query_size = 28;  // RFC 3810 5.1
+constexpr std::size_t record_header = 20;  // RFC 3810 5.2.4
+
+result<message> decode_query(bytes_t b) {
+    if (b.size() < v1_size) return error::truncated;
+    query q;
+    q.group = get_v6(b, 8);
+    if (!q.group.is_unspecified() && !q.group.is_multicast()) return error::not_multicast;
+    // RFC 3810 8.1: 24 octets is MLDv1, >= 28 MLDv2, anything else MUST be
+    // silently ignored.
+    if (b.size() == v1_size) {
+        q.ver = version::mldv1;
+        q.max_resp = std::chrono::milliseconds{get16(b, 4)};  // RFC 2710 3.4: plain milliseconds
+        return q;
+    }
+    if (b.size() < v2_query_size) return error::bad_length;
+    q.ver = version::mldv2;
+    q.max_resp = mld_max_resp_decode(get16(b, 4));   // RFC 3810 5.1.3
+    q.s_flag = (b[24] & 0x08) != 0;                  // RFC 3810 5.1.7
+    q.qrv = static_cast<std::uint8_t>(b[24] & 0x07); // RFC 3810 5.1.8
+    q.qqi = qqic_decode(b[25]);                      // RFC 3810 5.1.9
+    const std::size_t n = get16(b, 26);              // RFC 3810 5.1.10
+    // Additional data after the sources is checksummed, else ignored (5.1.12).
+    if (n > (b.size() - v2_query_size) / 16) return error::bad_count;
+    if (n > 0 && q.group.is_unspecified()) return error::bad_count;  // 5.1.10: zero in a General Query
+    q.sources.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) q.sources.push_back(get_v6(b, v2_query_size + 16 * i));
+    return q;
+}
+
+result<message> decode_single_group(bytes_t b, std::uint8_t type) {
+    if (b.size() < v1_size) return error::truncated;
+    // RFC 2710 3.7: octets past the first 24 are ignored (but checksummed).
+    const net::address group = get_v6(b, 8);
+    if (!group.is_multicast()) return error::not_multicast;
+    if (type == mld_type::done) return leave{version::mldv1, group};
+    return report_v1v2{version::mldv1, group};
+}
+
+result<message> decode_v2_report(bytes_t b) {
+    report_v3 r;
+    r.ver = version::mldv2;
+    const std::size_t m = get16(b, 6);  // RFC 3810 5.2.3
+    r.records.reserve(std::min(m, (b.size() - report_header) / record_header));
+    std::size_t off = report_header;
+    for (std::size_t i = 0; i < m; ++i) {
+        if (b.size() - off < record_header) return error::bad_count;
+        const std::uint8_t type = b[off];
+        const std::size_t aux = 4u * b[off + 1];  // RFC 3810 5.2.6: 32-bit words
+        const std::size_t n = get16(b, off + 2);  // RFC 3810 5.2.7
+        const net::address group = get_v6(b, off + 4);
+        const std::size_t body = 16 * n + aux;
+        if (b.size() - off - record_header < body) return error::bad_count;
+        if (!group.is_multicast()) return error::not_multicast;
+        const std::size_t src_off = off + record_header;
+        off = src_off + body;
+        // RFC 3810 5.2.12: records of an unrecognized type are silently
+        // ignored, the rest of the report is processed.
+        if (type < 1 || type > 6) continue;
+        group_record rec;
+        rec.type = static_cast<record_type>(type);
+        rec.group = group;
+        rec.sources.reserve(n);
+        for (std::size_t s = 0; s < n; ++s) rec.sources.push_back(get_v6(b, src_off + 16 * s));
+        const auto aux_begin = b.begin() + static_cast<std::ptrdiff_t>(src_off + 16 * n);
+        rec.aux_data.assign(aux_begin, aux_begin + static_cast<std::ptrdiff_t>(aux));
+        r.records.push_back(std::move(rec));
+    }
+    // Octets after the last record: checksummed but ignored (RFC 3810 5.2.11).
+    return r;
+}
+
+bool all_v6(const std::vector<net::address>& v) {
+    return std::all_of(v.begin(), v.end(), [](const net::address& a) { return a.is_v6(); });
+}
+
+std::optional<error> encode_query(const query& q, std::vector<std::uint8_t>& out) {
+    if (!q.group.is_v6() || !all_v6(q.sources)) return error::wrong_family;
+    std::uint16_t code = 0;
+    if (q.ver == version::mldv1) {
+        if (!q.sources.empty()) return error::wrong_version;
+        // RFC 2710 3.4: plain milliseconds, at most 65535.
+        code = static_cast<std::uint16_t>(std::clamp<long long>(q.max_resp.count(), 0, 0xFFFF));
+    } else if (q.ver == version::mldv2) {
+        if (q.sources.size() > (mld_max_message - v2_query_size) / 16) return error::too_many_sources;
+        code = mld_max_resp_encode(q.max_resp);
+    } else {
+        return error::wrong_version;
+    }
+    out.reserve(v2_query_size + 16 * q.sources.size());
+    detail::put8(out, mld_type::query);
+    detail::put8(out, 0);
+    detail::put16(out, 0);
+    detail::put16(out, code);
+    detail::put16(out, 0);
+    detail::put_addr(out, q.group);
+    if (q.ver == version::mldv2) {
+        const std::uint8_t qrv = q.qrv > 7 ? 0 : q.qrv;  // RFC 3810 5.1.8
+        detail::put8(out, static_cast<std::uint8_t>((q.s_flag ? 0x08 : 0) | qrv));
+        detail::put8(out, qqic_encode(q.qqi));
+        detail::put16(out, static_cast<std::uint16_t>(q.sources.size()));
+        for (const auto& s : q.sources) detail::put_addr(out, s);
+    }
+    return std::nullopt;
+}
+
+std::optional<error> encode_v2_report(const report_v3& r, std::vector<std::uint8_t>& out) {
+    if (r.ver != version::mldv2) return error::wrong_version;
+    if (r.records.size() > 0xFFFF) return error::too_many_sources;
+    std::size_t total = report_header;
+    for (const auto& rec : r.records) {
+        if (!rec.group.is_v6() || !all_v6(rec.sources)) return error::wrong_family;
+        if (rec.aux_data.size() % 4 != 0 || rec.aux_data.size() > 255 * 4) return error::bad_aux_data;
+        if (rec.sources.size() > 0xFFFF) return error::too_many_sources;
+        total += record_header + 16 * rec.sources.size() + rec.aux_data.size();
+        if (total > mld_max_message) return error::too_many_sources;
+    }
+    out.reserve(total);
+    detail::put8(out, mld_type::v2_report);
+    detail::put8(out, 0);
+    detail::put16(out, 0);
+    detail::put16(out, 0);
+    detail::put16(out, static_cast<std::uint16_t>(r.records.size()));
+    for (const auto& rec : r.records) {
+        detail::put8(out, static_cast<std::uint8_t>(rec.type));
+        detail::put8(out, static_cast<std::uint8_t>(rec.aux_data.size() / 4));
+        detail::put16(out, static_cast<std::uint16_t>(rec.sources.size()));
+        detail::put_addr(out, rec.group);
+        for (const auto& s : rec.sources) detail::put_addr(out, s);
+        out.insert(out.end(), rec.aux_data.begin(), rec.aux_data.end());
+    }
+    return std::nullopt;
+}
+
+std::optional<error> encode_single(std::uint8_t type, const net::address& group, std::vector<std::uint8_t>& out) {
+    if (!group.is_v6()) return error::wrong_family;
+    out.reserve(v1_size);
+    detail::put8(out, type);
+    detail::put8(out, 0);
+    detail::put16(out, 0);
+    detail::put16(out, 0);  // Maximum Response Delay: zero when sent by hosts (RFC 2710 3.4)
+    detail::put16(out, 0);
+    detail::put_addr(out, group);
+    return std::nullopt;
+}
+
+}  // namespace
+
+result<message> decode_mld(std::span<const std::uint8_t> icmp, const net::address& src,
+                           const net::address& dst, checksum_check check) {
+    if (icmp.size() < report_header) return error::truncated;
+    if (check == checksum_check::verify &&
+        (!src.is_v6() || !dst.is_v6() || icmpv6_checksum(src, dst, icmp) != 0))
+        return error::bad_checksum;
+    // The Code field is zero on send and ignored on receipt (RFC 2710 3.2).
+    switch (icmp[0]) {
+        case mld_type::query: return decode_query(icmp);
+        case mld_type::v1_report:
+        case mld_type::done: return decode_single_group(icmp, icmp[0]);
+        case mld_type::v2_report: return decode_v2_report(icmp);
+        default: return error::unknown_type;
+    }
+}
+
+std::optional<error> encode_mld(const message& m, const net::address& src, const net::address& dst,
+                                std::vector<std::uint8_t>& out) {
+    out.clear();
+    if (!src.is_v6() || !dst.is_v6()) return error::wrong_family;
+    std::optional<error> e;
+    if (const auto* q = std::get_if<query>(&m)) {
+        e = encode_query(*q, out);
+    } else if (const auto* r2 = std::get_if<report_v3>(&m)) {
+        e = encode_v2_report(*r2, out);
+    } else if (const auto* r = std::get_if<report_v1v2>(&m)) {
+        e = r->ver == version::mldv1 ? encode_single(mld_type::v1_report, r->group, out) : error::wrong_version;
+    } else {
+        const auto& l = std::get<leave>(m);
+        e = l.ver == version::mldv1 ? encode_single(mld_type::done, l.group, out) : error::wrong_version;
+    }
+    if (e) {
+        out.clear();
+        return e;
+    }
+    detail::set16(out, 2, icmpv6_checksum(src, dst, out));
+    return std::nullopt;
+}
+
+result<std::vector<std::uint8_t>> encode_mld(const message& m, const net::address& src,
+                                             const net::address& dst) {
+    std::vector<std::uint8_t> out;
+    if (auto e = encode_mld(m, src, dst, out)) return *e;
+    return out;
+}
+
+}  // namespace mcproxy::wire

@@ -1,0 +1,102 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Regenerates tests/unit/wire/scapy_vectors.hpp: packets built by scapy (an
+# independent implementation) that the wire codec tests decode and rebuild.
+#   /usr/bin/python3 tests/unit/wire/scapy_vectors.py > tests/unit/wire/scapy_vectors.hpp
+import logging
+logging.getLogger("scapy").setLevel(logging.ERROR)
+import scapy
+from scapy.all import IP, IPOption_Router_Alert, Raw
+from scapy.contrib.igmp import IGMP
+from scapy.contrib.igmpv3 import IGMPv3, IGMPv3mq, IGMPv3mr, IGMPv3gr
+from scapy.layers.inet6 import (IPv6, IPv6ExtHdrHopByHop, RouterAlert, ICMPv6MLQuery, ICMPv6MLReport,
+                                ICMPv6MLDone, ICMPv6MLQuery2, ICMPv6MLReport2, ICMPv6MLDMultAddrRec)
+
+IGMP_VECTORS = [
+    ("igmpv1_query", 'IGMP(type=0x11, mrcode=0, gaddr="0.0.0.0")'),
+    ("igmpv2_general_query", 'IGMP(type=0x11, mrcode=100, gaddr="0.0.0.0")'),
+    ("igmpv2_group_query", 'IGMP(type=0x11, mrcode=255, gaddr="239.1.2.3")'),
+    ("igmpv1_report", 'IGMP(type=0x12, mrcode=0, gaddr="239.1.2.3")'),
+    ("igmpv2_report", 'IGMP(type=0x16, mrcode=0, gaddr="239.1.2.3")'),
+    ("igmpv2_leave", 'IGMP(type=0x17, mrcode=0, gaddr="239.1.2.3")'),
+    ("igmpv3_general_query", 'IGMPv3(type=0x11, mrcode=100)/IGMPv3mq(gaddr="0.0.0.0", qrv=2, qqic=125)'),
+    ("igmpv3_group_source_query",
+     'IGMPv3(type=0x11, mrcode=0x8A)/IGMPv3mq(gaddr="232.1.1.1", s=1, qrv=7, qqic=0x91, '
+     'srcaddrs=["198.51.100.1", "203.0.113.7"])'),
+    ("igmpv3_report",
+     'IGMPv3(type=0x22, mrcode=0)/IGMPv3mr(records=['
+     'IGMPv3gr(rtype=1, maddr="232.1.1.1", srcaddrs=["198.51.100.1", "198.51.100.2"]), '
+     'IGMPv3gr(rtype=2, maddr="239.1.1.1"), '
+     'IGMPv3gr(rtype=3, maddr="239.1.1.2", srcaddrs=["192.0.2.9"]), '
+     'IGMPv3gr(rtype=4, maddr="239.1.1.3"), '
+     'IGMPv3gr(rtype=5, maddr="232.1.1.4", srcaddrs=["203.0.113.1"]), '
+     'IGMPv3gr(rtype=6, maddr="232.1.1.5", srcaddrs=["203.0.113.2", "203.0.113.3", "203.0.113.4"])])'),
+    # Additional data after the message (odd length): checksummed, otherwise ignored.
+    ("igmpv2_report_trailing_odd", 'IGMP(type=0x16, mrcode=0, gaddr="239.1.2.3")/Raw(b"\\x01\\x02\\x03")'),
+    ("igmpv3_report_trailing_odd",
+     'IGMPv3(type=0x22, mrcode=0)/IGMPv3mr(records=[IGMPv3gr(rtype=4, maddr="239.1.1.1")])/Raw(b"\\x01\\x02\\x03")'),
+    ("ipv4_igmpv3_report",
+     'IP(src="192.0.2.1", dst="224.0.0.22", ttl=1, tos=0xc0, id=0, flags="DF", '
+     'options=[IPOption_Router_Alert()])/IGMPv3(type=0x22, mrcode=0)/IGMPv3mr(records=['
+     'IGMPv3gr(rtype=4, maddr="239.1.1.1")])'),
+    ("ipv4_igmpv2_report_no_ra",
+     'IP(src="198.51.100.7", dst="239.1.2.3", ttl=1, tos=0, id=0x1234, flags=0)/'
+     'IGMP(type=0x16, mrcode=0, gaddr="239.1.2.3")'),
+]
+
+MLD_VECTORS = [
+    ("mldv1_query", "fe80::1", "ff02::1", 'ICMPv6MLQuery(mrd=10000, mladdr="::")'),
+    ("mldv1_group_query", "fe80::1", "ff05::1:3", 'ICMPv6MLQuery(mrd=1000, mladdr="ff05::1:3")'),
+    ("mldv1_report", "fe80::2", "ff05::1:3", 'ICMPv6MLReport(mladdr="ff05::1:3")'),
+    ("mldv1_done", "fe80::2", "ff02::2", 'ICMPv6MLDone(mladdr="ff05::1:3")'),
+    ("mldv2_general_query", "fe80::1", "ff02::1", 'ICMPv6MLQuery2(mrd=10000, QRV=2, QQIC=125)'),
+    ("mldv2_group_source_query", "fe80::1", "ff3e::1234",
+     'ICMPv6MLQuery2(mrd=0x8123, mladdr="ff3e::1234", S=1, QRV=7, QQIC=0x91, '
+     'sources=["2001:db8::1", "2001:db8::2"])'),
+    ("mldv2_report", "fe80::2", "ff02::16",
+     'ICMPv6MLReport2(records=['
+     'ICMPv6MLDMultAddrRec(rtype=1, dst="ff3e::1234", sources=["2001:db8::1"]), '
+     'ICMPv6MLDMultAddrRec(rtype=4, dst="ff05::1"), '
+     'ICMPv6MLDMultAddrRec(rtype=5, dst="ff05::2", sources=["2001:db8::a", "2001:db8::b"], auxdata_len=1, auxdata=b"\\x01\\x02\\x03\\x04"), '
+     'ICMPv6MLDMultAddrRec(rtype=6, dst="ff3e::5", sources=["2001:db8::c"]), '
+     'ICMPv6MLDMultAddrRec(rtype=2, dst="ff05::3"), '
+     'ICMPv6MLDMultAddrRec(rtype=3, dst="ff05::4", sources=["2001:db8::d"])])'),
+    ("mldv2_report_trailing_odd", "fe80::2", "ff02::16",
+     'ICMPv6MLReport2(records=[ICMPv6MLDMultAddrRec(rtype=4, dst="ff05::1")])/Raw(b"\\x01\\x02\\x03")'),
+    # scapy 2.5.0 fills auxdata_len with the aux data length in bytes, while
+    # RFC 3810 5.2.6 counts 32-bit words (the vector above sets it by hand).
+    # This one keeps scapy's default: a decoder must reject it.
+    ("mldv2_report_scapy_aux_in_bytes", "fe80::2", "ff02::16",
+     'ICMPv6MLReport2(records=[ICMPv6MLDMultAddrRec(rtype=5, dst="ff05::2", auxdata=b"\\x01\\x02\\x03\\x04")])'),
+]
+
+
+def array(name, data):
+    rows = [", ".join(f"0x{b:02x}" for b in data[i:i + 12]) for i in range(0, len(data), 12)]
+    body = ",\n    ".join(rows)
+    print(f"inline constexpr std::array<std::uint8_t, {len(data)}> {name}{{\n    {body}}};")
+    print()
+
+
+def emit(name, expr, data):
+    print(f"// checked with scapy {scapy.VERSION}: {expr}")
+    array(name, data)
+
+
+print("// SPDX-License-Identifier: GPL-2.0-or-later")
+print("// Generated by tests/unit/wire/scapy_vectors.py; do not edit by hand.")
+print("#pragma once")
+print("#include <array>")
+print("#include <cstdint>")
+print()
+print("namespace scapy_vectors {")
+print()
+for name, expr in IGMP_VECTORS:
+    emit(name, expr, bytes(eval(expr)))
+for name, src, dst, expr in MLD_VECTORS:
+    full = f'IPv6(src="{src}", dst="{dst}", hlim=1)/IPv6ExtHdrHopByHop(options=[RouterAlert(value=0)])/{expr}'
+    data = bytes(eval(full))
+    emit(name + "_packet", full, data)
+    print(f"// the ICMPv6 part (after the 40-byte IPv6 and 8-byte hop-by-hop headers) of {name}_packet")
+    array(name, data[48:])
+print("}  // namespace scapy_vectors")
