@@ -216,7 +216,8 @@ private:
         ast::rule r;
         r.loc = peek().loc;
         std::optional<ast::name> iface;
-        if (at_name()) iface = name("interface name");
+        // An address where a rule should start is a forgotten '(' rather than an interface.
+        if (at_name() && !(at(token_kind::word) && net::address::parse(peek().text))) iface = name("interface name");
         if (!at(token_kind::lparen)) unexpected(iface ? "'('" : "a rule '(GROUP | SOURCE)', '(table ...)' or '}'");
         advance();
         if (peek().is_keyword("table")) {
