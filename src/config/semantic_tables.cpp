@@ -45,10 +45,11 @@ bool convert(const ast::address_spec& s, bool is_group, std::optional<address_ra
     case form::prefix: {
         const unsigned max = s.first.max_prefix();
         if (s.prefix_len > max) {
+            const std::string len = s.text.substr(s.text.rfind('/') + 1);  // as written, not clamped
             sink.error(s.last_loc,
-                       "prefix length " + std::to_string(s.prefix_len) + " is out of range for " +
-                           std::string(net::to_string(s.first.fam())) + ", expected 0.." + std::to_string(max),
-                       std::to_string(s.prefix_len), "0.." + std::to_string(max));
+                       "prefix length " + len + " is out of range for " + std::string(net::to_string(s.first.fam())) +
+                           ", expected 0.." + std::to_string(max),
+                       len, "0.." + std::to_string(max));
             return false;
         }
         const net::address base = s.first.masked(s.prefix_len);
