@@ -48,6 +48,14 @@ parse_result parse_text(std::string_view text, const std::string& filename) noex
         }
         std::stable_sort(r.errors.begin(), r.errors.end(), before);
         std::stable_sort(r.warnings.begin(), r.warnings.end(), before);
+        // The syntax stage stops itself; the semantic one is cut here.
+        if (r.errors.size() > max_errors + 1) {
+            r.errors.resize(max_errors);
+            diagnostic d;
+            d.message = "too many errors, giving up";
+            r.errors.push_back(std::move(d));
+        }
+        if (r.warnings.size() > max_errors) r.warnings.resize(max_errors);
         for (auto& d : r.errors) d.file = filename;
         for (auto& d : r.warnings) d.file = filename;
         return r;

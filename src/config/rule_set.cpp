@@ -28,8 +28,13 @@ std::string rule::to_string() const {
     return (iface ? *iface : std::string()) + "(" + group.to_string() + " | " + source.to_string() + ")";
 }
 
+const std::vector<rule>& rule_set::empty_rules() {
+    static const std::vector<rule> none;
+    return none;
+}
+
 bool rule_set::matches(std::string_view iface, const net::address& source, const net::address& group) const {
-    for (const auto& r : rules_)
+    for (const auto& r : rules())
         if (r.matches(iface, source, group)) return true;
     return false;
 }

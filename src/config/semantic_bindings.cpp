@@ -156,6 +156,7 @@ void apply_bindings(const ast::file& tree, model& m, const std::map<std::string,
     // '*' bindings fill only the interfaces without their own binding, so
     // they are applied after all specific ones.
     std::vector<std::pair<const ast::binding_stmt*, filter>> defaults;
+    std::size_t bound = 0;
 
     for (const auto& st : tree.statements) {
         if (const auto* b = std::get_if<ast::binding_stmt>(&st)) {
@@ -174,6 +175,13 @@ void apply_bindings(const ast::file& tree, model& m, const std::map<std::string,
             }
             flat_table flat = b->table_ref ? tables.named(*b->table_ref) : tables.list(b->inline_rules);
             if (!flat) continue;
+            bound += flat->size();
+            if (bound > max_bound_rules) {
+                sink.error(b->loc,
+                           "filter bindings bind more than " + std::to_string(max_bound_rules) + " rules in total",
+                           "", "smaller tables");
+                return;
+            }
             auto rules = bind_rules(*inst, *flat, b->loc, sink);
             if (!rules) continue;
             filter f{b->whitelist ? filter_type::whitelist : filter_type::blacklist, std::move(*rules),

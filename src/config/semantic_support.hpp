@@ -52,6 +52,13 @@ using flat_table = std::optional<std::vector<flat_rule>>;
 /// double the size at each level).
 inline constexpr std::size_t max_rules_per_table = 100'000;
 
+/// All tables together may expand to at most this many rules.
+inline constexpr std::size_t max_total_rules = 500'000;
+
+/// All bindings together may bind at most this many rules, so that a file
+/// cannot make the reader spend unbounded time and memory.
+inline constexpr std::size_t max_bound_rules = 250'000;
+
 /// Resolves named and anonymous tables: checks each address, flattens
 /// nesting, rejects unknown names and cycles.
 class table_resolver {
@@ -73,6 +80,9 @@ private:
     std::map<std::string, const ast::table_stmt*> defs_;
     std::map<std::string, flat_table> done_;
     flat_table missing_;
+    std::size_t total_ = 0;  // rules in all flattened tables so far
+    bool over_budget_ = false;
+    bool budget(std::size_t more, location loc);
 };
 
 /// Parses "60", "0.5", "1.5s", "250ms"; plain numbers are in `plain_unit`

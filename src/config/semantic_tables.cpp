@@ -116,8 +116,9 @@ bool table_resolver::resolve(const std::string& name, location ref_loc, std::vec
     }
     path.push_back(name);
     std::vector<flat_rule> out;
-    const bool ok = flatten(def->second->rules, out, path);
+    bool ok = flatten(def->second->rules, out, path);
     path.pop_back();
+    ok = ok && budget(out.size(), def->second->table_name.loc);
     // A cycle is reported at the reference that closes it; the tables on the
     // way are marked broken without further messages.
     done_[name] = ok ? flat_table(std::move(out)) : flat_table();
@@ -183,8 +184,18 @@ const flat_table& table_resolver::named(const ast::name& ref) {
 flat_table table_resolver::list(const ast::rule_list& rules) {
     std::vector<flat_rule> out;
     std::vector<std::string> path;
-    if (!flatten(rules, out, path)) return std::nullopt;
+    if (!flatten(rules, out, path) || !budget(out.size(), rules.loc)) return std::nullopt;
     return out;
+}
+
+bool table_resolver::budget(std::size_t more, location loc) {
+    if (over_budget_) return false;
+    total_ += more;
+    if (total_ <= max_total_rules) return true;
+    over_budget_ = true;
+    sink_.error(loc, "tables expand to more than " + std::to_string(max_total_rules) + " rules in total", "",
+                "smaller tables");
+    return false;
 }
 
 }  // namespace mcproxy::config::detail

@@ -4,6 +4,7 @@
 /// source range) that answer "does this (S,G) on this interface match?".
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -45,19 +46,23 @@ struct rule {
 };
 
 /// @brief A table after resolution: nested tables flattened, in order.
+/// Copies share the (immutable) rules, so a table bound to many interfaces
+/// is stored once.
 class rule_set {
 public:
     rule_set() = default;
-    explicit rule_set(std::vector<rule> rules) : rules_(std::move(rules)) {}
+    explicit rule_set(std::vector<rule> rules)
+        : rules_(std::make_shared<const std::vector<rule>>(std::move(rules))) {}
 
     /// @brief True when any rule matches (a table matches when any rule matches).
     bool matches(std::string_view iface, const net::address& source, const net::address& group) const;
-    const std::vector<rule>& rules() const { return rules_; }
-    bool empty() const { return rules_.empty(); }
-    std::size_t size() const { return rules_.size(); }
+    const std::vector<rule>& rules() const { return rules_ ? *rules_ : empty_rules(); }
+    bool empty() const { return rules().empty(); }
+    std::size_t size() const { return rules().size(); }
 
 private:
-    std::vector<rule> rules_;
+    static const std::vector<rule>& empty_rules();
+    std::shared_ptr<const std::vector<rule>> rules_;
 };
 
 /// @brief Whitelist or blacklist.

@@ -193,3 +193,34 @@ TEST(ConfigSemanticError, ErrorsCarryFoundAndExpected) {
     EXPECT_EQ(r.errors[0].found, "nope");
     EXPECT_EQ(r.errors[0].expected, "the name of a table defined with 'table NAME { ... };'");
 }
+
+TEST(ConfigSemanticError, TotalBoundRulesAreBounded) {
+    std::string text = base + "table big {";
+    for (int i = 0; i < 60000; ++i) text += " (* | *)";
+    text += " };\n";
+    for (const char* b : {"upstream eth0 in", "upstream eth0 out", "downstream eth1 in", "downstream eth1 out",
+                          "downstream eth2 in"})
+        text += std::string("pinstance a ") + b + " whitelist table big;\n";
+    auto r = parse(text);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.errors[0].message, "filter bindings bind more than 250000 rules in total");
+    EXPECT_EQ(r.errors[0].loc.line, 8u);
+}
+
+TEST(ConfigSemanticError, TotalTableSizeIsBounded) {
+    std::string text = base + "table big {";
+    for (int i = 0; i < 90000; ++i) text += " (* | *)";
+    text += " };\n";
+    for (int i = 0; i < 10; ++i) text += "table t" + std::to_string(i) + " { (table big) };\n";
+    auto r = parse(text);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.errors[0].to_string(), "t.conf:8:7: error: tables expand to more than 500000 rules in total");
+}
+
+TEST(ConfigSemanticError, SemanticErrorCountIsBounded) {
+    std::string text = base;
+    for (int i = 0; i < 300; ++i) text += "table t" + std::to_string(i) + " { (10.0.0.1 | *) };\n";
+    auto r = parse(text);
+    ASSERT_EQ(r.errors.size(), 51u);
+    EXPECT_EQ(r.errors.back().to_string(), "t.conf: error: too many errors, giving up");
+}
