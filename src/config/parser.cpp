@@ -14,8 +14,8 @@ struct syntax_stop {};
 
 constexpr std::array<std::string_view, 4> statement_keywords = {"protocol", "pinstance", "table", "disable"};
 
-// Keys of `pinstance N downstream IF KEY VALUE ...`; fastleave takes no value.
-constexpr std::array<std::string_view, 11> downstream_keys = {
+// Keys of `pinstance N downstream IF KEY VALUE ...`; [no-]fastleave takes no value.
+constexpr std::array<std::string_view, 12> downstream_keys = {"no-fastleave",
     "query-interval",       "query-response-interval", "robustness",         "last-member-query-interval",
     "last-member-query-count", "startup-query-interval", "startup-query-count", "fastleave",
     "max-groups",           "max-sources",             "max-hosts"};
@@ -348,7 +348,7 @@ private:
         s.key = lower(k.text);
         s.loc = k.loc;
         advance();
-        if (downstream && s.key == "fastleave") return s;
+        if (downstream && (s.key == "fastleave" || s.key == "no-fastleave")) return s;
         const token& v = peek();
         if (v.kind != token_kind::word) unexpected("a value for '" + s.key + "'");
         s.value = v.text;

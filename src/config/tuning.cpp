@@ -2,7 +2,8 @@
 // Per-downstream protocol timers, fast leave and limits:
 //   pinstance N downstream IF|* KEY VALUE ... [fastleave];
 // A '*' statement sets defaults for every downstream of the instance; a
-// statement naming the interface overrides them key by key.
+// statement naming the interface overrides them key by key (no-fastleave
+// turns a '*' fastleave off for one interface).
 #include "semantic_support.hpp"
 
 namespace mcproxy::config::detail {
@@ -14,7 +15,7 @@ struct parsed {
     std::optional<milliseconds> qi, qri, sqi, lmqi;
     std::optional<unsigned> robustness, sqc, lmqc;
     std::optional<std::uint32_t> max_groups, max_sources, max_hosts;
-    bool fastleave = false;
+    std::optional<bool> fastleave;
     std::map<std::string, location> where;  // key -> location of its value (or of the key for flags)
 
     void merge(const parsed& o) {
@@ -31,7 +32,7 @@ struct parsed {
         take(max_groups, o.max_groups);
         take(max_sources, o.max_sources);
         take(max_hosts, o.max_hosts);
-        fastleave = fastleave || o.fastleave;
+        take(fastleave, o.fastleave);
         for (const auto& [k, l] : o.where) where[k] = l;
     }
 };
@@ -69,9 +70,17 @@ parsed parse_settings(const ast::tuning_stmt& t, std::map<std::string, location>
                        s.key, "each setting once per interface");
             continue;
         }
-        if (s.key == "fastleave") {
-            p.fastleave = true;
-            p.where[s.key] = s.loc;
+        if (s.key == "fastleave" || s.key == "no-fastleave") {
+            // One of the pair per interface: the second is "already set".
+            const std::string other = s.key == "fastleave" ? "no-fastleave" : "fastleave";
+            if (auto o = seen.find(target + "\n" + other); o != seen.end()) {
+                sink.error(s.loc, "'" + s.key + "' contradicts '" + other + "' for downstream " + target + " at " +
+                                      to_string(o->second),
+                           s.key, "either 'fastleave' or 'no-fastleave'");
+                continue;
+            }
+            p.fastleave = s.key == "fastleave";
+            p.where["fastleave"] = s.loc;
             continue;
         }
         const std::string& v = *s.value;
@@ -146,7 +155,7 @@ void validate(const parsed& p, const downstream_tuning& t, protocol_version prot
                    format_time(t.startup_query_interval), "at most " + format_time(t.query_interval));
     if (proto == protocol_version::igmpv1) {
         if (p.lmqc) sink.warn(at("last-member-query-count"), "last-member-query-count is ignored: IGMPv1 has no leave messages");
-        if (p.fastleave)
+        if (p.fastleave.value_or(false))
             sink.warn(at("fastleave"), "fastleave has no effect with IGMPv1: hosts send no leave messages");
     }
 }
@@ -177,7 +186,7 @@ void apply_tuning(instance& inst, const std::vector<const ast::tuning_stmt*>& st
         t.startup_query_count = p.sqc.value_or(t.robustness);              // RFC 3376 8.7
         t.last_member_query_interval = p.lmqi.value_or(t.last_member_query_interval);
         t.last_member_query_count = p.lmqc.value_or(t.robustness);         // RFC 3376 8.9
-        t.fastleave = p.fastleave;
+        t.fastleave = p.fastleave.value_or(false);
         t.max_groups = p.max_groups.value_or(t.max_groups);
         t.max_sources = p.max_sources.value_or(t.max_sources);
         t.max_hosts = p.max_hosts.value_or(t.max_hosts);

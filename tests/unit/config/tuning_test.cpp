@@ -136,3 +136,11 @@ TEST(ConfigTuning, RouteIdleTimeout) {
     EXPECT_EQ(first_error(with("IGMPv3", "pinstance a route-idle-timeout 60;\npinstance a route-idle-timeout 70;")),
               "t.conf:4:13: error: 'route-idle-timeout' of instance 'a' is already set at 3:13");
 }
+
+TEST(ConfigTuning, NoFastleaveOverridesStar) {
+    auto m = valid(with("IGMPv3", "pinstance a downstream * fastleave;\npinstance a downstream d2 no-fastleave;"));
+    EXPECT_TRUE(m.instances[0].downstreams[0].tuning.fastleave);
+    EXPECT_FALSE(m.instances[0].downstreams[1].tuning.fastleave);
+    EXPECT_EQ(first_error(with("IGMPv3", "pinstance a downstream d1 fastleave no-fastleave;")),
+              "t.conf:3:37: error: 'no-fastleave' contradicts 'fastleave' for downstream 'd1' at 3:27");
+}
