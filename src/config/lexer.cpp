@@ -41,6 +41,15 @@ public:
             line_start_ = false;
             if (pos_ >= text_.size()) break;
             if (!next(t, r.errors)) continue;
+            if (t.text.size() > max_token_length) {
+                diagnostic d;
+                d.loc = t.loc;
+                d.found = t.text.substr(0, 20) + "...";
+                d.expected = "at most " + std::to_string(max_token_length) + " characters";
+                d.message = "word '" + d.found + "' is longer than " + std::to_string(max_token_length) + " characters";
+                r.errors.push_back(std::move(d));
+                continue;
+            }
             r.tokens.push_back(std::move(t));
         }
         token e;

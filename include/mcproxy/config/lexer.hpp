@@ -24,6 +24,10 @@
 
 namespace mcproxy::config {
 
+/// @brief Longer words and quoted names are errors: no name or address is
+/// that long, and messages that quote them stay short.
+inline constexpr std::size_t max_token_length = 255;
+
 /// @brief Kinds of tokens.
 enum class token_kind : std::uint8_t {
     word,       ///< unquoted word: keyword, name, number, address, time

@@ -109,6 +109,9 @@ struct model {
     bool disabled = false;  ///< `disable;` was given: the daemon must not start
     std::vector<instance> instances;
     /// @brief Every named table, flattened (also the unused ones), by name.
+    /// A table has no family of its own: here `*` stands for the family of
+    /// its first concrete address (IPv4 if it has none). The filters bound
+    /// to interfaces hold the rules resolved for their instance's family.
     std::map<std::string, rule_set> tables;
 
     const instance* find_instance(std::string_view n) const;

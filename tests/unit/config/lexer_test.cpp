@@ -85,3 +85,11 @@ TEST(ConfigLexer, UnexpectedCharactersAreReportedAndBounded) {
     EXPECT_EQ(bin.errors.size(), 20u);
     EXPECT_EQ(bin.errors[0].message, "unexpected character byte \\x01");
 }
+
+TEST(ConfigLexer, OverlongWordsAreErrors) {
+    auto r = lex("table " + std::string(300, 'x') + " {");
+    ASSERT_EQ(r.errors.size(), 1u);
+    EXPECT_EQ(r.errors[0].loc, (location{1, 7}));
+    EXPECT_EQ(r.errors[0].message, "word 'xxxxxxxxxxxxxxxxxxxx...' is longer than 255 characters");
+    EXPECT_TRUE(lex(std::string(255, 'x')).errors.empty());
+}
