@@ -201,7 +201,12 @@ void apply_bindings(const ast::file& tree, model& m, const std::map<std::string,
             if (instance* inst = find(m, index, o->instance, sink)) instance_options(*o, *inst, seen_options, sink);
         }
     }
-    for (auto& [b, f] : defaults) apply_filter(m.instances[index.at(b->instance.text)], *b, f, true);
+    for (auto& [b, f] : defaults) {
+        instance& inst = m.instances[index.at(b->instance.text)];
+        auto& d = b->which == ast::side::upstream ? inst.upstream_defaults : inst.downstream_defaults;
+        (b->dir == ast::direction::in ? d.in : d.out) = f;
+        apply_filter(inst, *b, f, true);
+    }
     for (auto& inst : m.instances) apply_tuning(inst, tuning[inst.name], sink);
 }
 

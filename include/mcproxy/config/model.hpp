@@ -92,6 +92,11 @@ struct instance {
     std::vector<upstream> upstreams;
     std::vector<downstream> downstreams;
     std::vector<std::string> peering;  ///< interfaces on both sides, in upstream order
+    /// @brief Filters bound with `*`; they are already copied into every
+    /// interface of that side without its own binding, and kept here for
+    /// interfaces added later (reload) and for display.
+    interface_filters upstream_defaults;
+    interface_filters downstream_defaults;
     rule_matching upstream_in{matching::first, milliseconds{0}};  ///< default `first`
     rule_matching upstream_out{matching::all, milliseconds{0}};   ///< default `all`
     milliseconds route_idle_timeout{300'000};  ///< unused (S,G) entries are removed after this

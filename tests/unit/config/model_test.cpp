@@ -134,6 +134,10 @@ TEST(ConfigModel, StarBindingFillsInterfacesWithoutTheirOwn) {
     EXPECT_EQ(i.downstreams[1].filters.out->type, filter_type::blacklist);
     EXPECT_FALSE(i.downstreams[0].filters.in);
     EXPECT_FALSE(i.upstreams[0].filters.out);
+    ASSERT_TRUE(i.downstream_defaults.out);
+    EXPECT_EQ(i.downstream_defaults.out->type, filter_type::whitelist);
+    EXPECT_FALSE(i.downstream_defaults.in);
+    EXPECT_FALSE(i.upstream_defaults.in);
 }
 
 TEST(ConfigModel, RuleMatchingMutexTimeout) {
