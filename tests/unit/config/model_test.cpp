@@ -194,3 +194,17 @@ TEST(ConfigModel, AddressMatchingThroughTheModel) {
     EXPECT_FALSE(f.allows("u", a("2001:db8::100"), a("ff05::1234")));
     EXPECT_FALSE(f.allows("u", a("2001:db8::10"), a("ff0e::1")));
 }
+
+TEST(ConfigModel, PunctuatedNamesInBindingsAndRuleQualifiers) {
+    auto m = valid("protocol IGMPv3;\npinstance a: 6in4-wan ==> br-lan \"vlan-eth0.2\";\n"
+                   "pinstance a upstream 6in4-wan out whitelist table { br-lan(239.1.1.1-239.1.1.9 | *) "
+                   "\"vlan-eth0.2\"(239.2.2.2 | *) 6in4-wan(239.3.3.3 | *) };\n"
+                   "pinstance a downstream \"vlan-eth0.2\" fastleave;\n");
+    const auto& i = m.instances[0];
+    const auto& rules = i.upstreams[0].filters.out->rules.rules();
+    ASSERT_EQ(rules.size(), 3u);
+    EXPECT_EQ(rules[0].to_string(), "br-lan(239.1.1.1 - 239.1.1.9 | *)");
+    EXPECT_EQ(rules[1].iface, "vlan-eth0.2");
+    EXPECT_EQ(rules[2].iface, "6in4-wan");
+    EXPECT_TRUE(i.downstreams[1].tuning.fastleave);
+}
