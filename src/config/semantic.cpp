@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "mcproxy/config/semantic.hpp"
 
+#include <set>
+
 #include "semantic_support.hpp"
 
 namespace mcproxy::config {
@@ -99,6 +101,33 @@ std::string format_time(std::chrono::milliseconds t) {
 
 }  // namespace detail
 
+namespace {
+
+void collect_refs(const ast::rule_list& list, std::set<std::string>& used) {
+    for (const auto& r : list.rules)
+        if (const auto* t = std::get_if<ast::table_rule>(&r.body)) {
+            if (t->ref) used.insert(t->ref->text);
+            if (t->inline_rules) collect_refs(*t->inline_rules, used);  // depth bounded by the parser
+        }
+}
+
+// A table nobody refers to is most likely a binding that was forgotten.
+void warn_unused_tables(const ast::file& tree, detail::diag_sink& sink) {
+    std::set<std::string> used;
+    for (const auto& st : tree.statements) {
+        if (const auto* t = std::get_if<ast::table_stmt>(&st)) collect_refs(t->rules, used);
+        if (const auto* b = std::get_if<ast::binding_stmt>(&st)) {
+            if (b->table_ref) used.insert(b->table_ref->text);
+            collect_refs(b->inline_rules, used);
+        }
+    }
+    for (const auto& st : tree.statements)
+        if (const auto* t = std::get_if<ast::table_stmt>(&st); t && !used.count(t->table_name.text))
+            sink.warn(t->table_name.loc, "table '" + t->table_name.text + "' is defined but never used");
+}
+
+}  // namespace
+
 semantic_result analyze(const ast::file& tree) {
     detail::diag_sink sink;
     semantic_result r;
@@ -106,6 +135,7 @@ semantic_result analyze(const ast::file& tree) {
         if (std::holds_alternative<ast::disable_stmt>(st)) r.config.disabled = true;
 
     detail::table_resolver tables(tree, sink);
+    warn_unused_tables(tree, sink);
     std::map<std::string, std::size_t> index;
     detail::build_instances(tree, r.config, index, sink);
     detail::apply_bindings(tree, r.config, index, tables, sink);

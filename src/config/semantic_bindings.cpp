@@ -186,10 +186,13 @@ void apply_bindings(const ast::file& tree, model& m, const std::map<std::string,
             if (!rules) continue;
             filter f{b->whitelist ? filter_type::whitelist : filter_type::blacklist, std::move(*rules),
                      b->table_ref ? b->table_ref->text : std::string(), b->loc};
-            if (b->iface)
+            if (b->iface) {
                 apply_filter(*inst, *b, std::move(f), false);
-            else
-                defaults.emplace_back(b, std::move(f));
+                continue;
+            }
+            if (b->which == ast::side::upstream && inst->upstreams.empty())
+                sink.warn(b->loc, "instance " + q(inst->name) + " has no upstream; this binding has no effect");
+            defaults.emplace_back(b, std::move(f));
         } else if (const auto* r = std::get_if<ast::rulematching_stmt>(&st)) {
             if (instance* inst = find(m, index, r->instance, sink)) rulematching(*r, *inst, seen_matching, sink);
         } else if (const auto* t = std::get_if<ast::tuning_stmt>(&st)) {

@@ -159,7 +159,7 @@ TEST(ConfigModel, RuleMatchingWarnings) {
 
 TEST(ConfigModel, OtherWarnings) {
     EXPECT_EQ(warnings("protocol IGMPv3;\ntable t { (239.1.1.1/24 | *) };\npinstance a: u ==> d;\n"
-                       "pinstance a upstream u in whitelist table { ethX(* | *) };\n"),
+                       "pinstance a upstream u in whitelist table { ethX(* | *) (table t) };\n"),
               "t.conf:2:12: warning: host bits set in '239.1.1.1/24'; using 239.1.1.0/24\n"
               "t.conf:4:45: warning: interface 'ethX' in this rule is not part of instance 'a' (bound at 4:1); the "
               "rule never matches\n");
@@ -177,7 +177,7 @@ TEST(ConfigModel, WarningsComeWithErrorsToo) {
     auto r = parse("pinstance a: e0 ==> e1;\ntable t { (1.2.3.4 | *) };\n");
     EXPECT_FALSE(r.ok());
     EXPECT_EQ(r.errors.size(), 1u);
-    EXPECT_EQ(r.warnings.size(), 1u);
+    EXPECT_EQ(r.warnings.size(), 2u);  // no protocol, unused table
 }
 
 TEST(ConfigModel, ParseFileReadsAndReportsMissingFiles) {
@@ -207,4 +207,11 @@ TEST(ConfigModel, PunctuatedNamesInBindingsAndRuleQualifiers) {
     EXPECT_EQ(rules[1].iface, "vlan-eth0.2");
     EXPECT_EQ(rules[2].iface, "6in4-wan");
     EXPECT_TRUE(i.downstreams[1].tuning.fastleave);
+}
+
+TEST(ConfigModel, UnusedTableAndUselessBindingWarnings) {
+    EXPECT_EQ(warnings("protocol IGMPv3;\ntable spare { (* | *) };\npinstance q: ==> d;\n"
+                       "pinstance q upstream * in whitelist table { (* | *) };\n"),
+              "t.conf:2:7: warning: table 'spare' is defined but never used\n"
+              "t.conf:4:1: warning: instance 'q' has no upstream; this binding has no effect\n");
 }
