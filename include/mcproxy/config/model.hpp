@@ -73,6 +73,7 @@ struct downstream {
 
 /// @brief How several upstreams share a group (issue 5, "Several upstreams").
 enum class matching : std::uint8_t { all, first, mutex };
+/// @brief "all", "first" or "mutex".
 std::string_view to_string(matching m);
 
 /// @brief A rulematching setting; `timeout` is used by `mutex` only.
@@ -104,7 +105,9 @@ struct instance {
 
     /// @brief Number of distinct interfaces (a peering interface counts once).
     std::size_t interface_count() const;
+    /// @brief The upstream called `n`, or nullptr.
     const upstream* find_upstream(std::string_view n) const;
+    /// @brief The downstream called `n`, or nullptr.
     const downstream* find_downstream(std::string_view n) const;
 };
 
@@ -119,6 +122,7 @@ struct model {
     /// to interfaces hold the rules resolved for their instance's family.
     std::map<std::string, rule_set> tables;
 
+    /// @brief The instance called `n`, or nullptr.
     const instance* find_instance(std::string_view n) const;
 };
 

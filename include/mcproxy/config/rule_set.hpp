@@ -56,8 +56,11 @@ public:
 
     /// @brief True when any rule matches (a table matches when any rule matches).
     bool matches(std::string_view iface, const net::address& source, const net::address& group) const;
+    /// @brief The rules in table order.
     const std::vector<rule>& rules() const { return rules_ ? *rules_ : empty_rules(); }
+    /// @brief Whether there is no rule (then nothing matches).
     bool empty() const { return rules().empty(); }
+    /// @brief Number of rules.
     std::size_t size() const { return rules().size(); }
 
 private:
