@@ -13,7 +13,8 @@ const char* dir_name(ast::direction d) { return d == ast::direction::in ? "in" :
 instance* find(model& m, const std::map<std::string, std::size_t>& index, const ast::name& n, diag_sink& sink) {
     auto it = index.find(n.text);
     if (it != index.end()) return &m.instances[it->second];
-    sink.error(n.loc, "unknown instance " + q(n.text), n.text, "the name of an instance defined with 'pinstance NAME: ...;'");
+    sink.error(n.loc, "unknown instance " + q(n.text) + ": no 'pinstance " + n.text + ": ... ==> ...;' in the file",
+               n.text, "the name of an instance defined with 'pinstance NAME: ...;'");
     return nullptr;
 }
 
@@ -25,6 +26,18 @@ bool on_side(const instance& inst, ast::side s, const ast::name& iface, diag_sin
     std::string msg = "interface " + q(iface.text) + " is not " + (s == ast::side::upstream ? "an " : "a ") +
                       side_name(s) + " of instance " + q(inst.name);
     if (up || down) msg += std::string(" (it is ") + (up ? "an upstream" : "a downstream") + ")";
+    std::vector<std::string> names;
+    if (s == ast::side::upstream)
+        for (const auto& u : inst.upstreams) names.push_back(u.name);
+    else
+        for (const auto& d : inst.downstreams) names.push_back(d.name);
+    if (names.empty()) {
+        msg += std::string(", expected none: it has no ") + side_name(s);
+    } else {
+        msg += std::string(", expected one of: ");
+        for (std::size_t i = 0; i < names.size() && i < 8; ++i) msg += (i ? ", " : "") + names[i];
+        if (names.size() > 8) msg += ", ...";
+    }
     sink.error(iface.loc, msg, iface.text, std::string("an ") + side_name(s) + " interface of " + q(inst.name));
     return false;
 }

@@ -94,7 +94,8 @@ bool table_resolver::resolve(const std::string& name, location ref_loc, std::vec
     if (auto it = done_.find(name); it != done_.end()) return it->second.has_value();
     auto def = defs_.find(name);
     if (def == defs_.end()) {
-        sink_.error(ref_loc, "unknown table " + q(name), name, "the name of a table defined with 'table NAME { ... };'");
+        sink_.error(ref_loc, "unknown table " + q(name) + ": no 'table " + name + " { ... };' in the file", name,
+                    "the name of a table defined with 'table NAME { ... };'");
         return false;
     }
     for (const auto& p : path) {

@@ -11,9 +11,9 @@ const std::string base = "protocol IGMPv3;\npinstance a: eth0 ==> eth1 eth2;\n";
 
 TEST(ConfigSemanticError, UnknownTable) {
     EXPECT_EQ(first_error(base + "pinstance a upstream eth0 in whitelist table nope;"),
-              "t.conf:3:46: error: unknown table 'nope'");
+              "t.conf:3:46: error: unknown table 'nope': no 'table nope { ... };' in the file");
     EXPECT_EQ(first_error("table t { (table nope) };\n" + base),
-              "t.conf:1:18: error: unknown table 'nope'");
+              "t.conf:1:18: error: unknown table 'nope': no 'table nope { ... };' in the file");
 }
 
 TEST(ConfigSemanticError, TableDefinedTwice) {
@@ -110,21 +110,24 @@ TEST(ConfigSemanticError, TableNumberOutOfRange) {
 
 TEST(ConfigSemanticError, BindingForUnknownInstance) {
     EXPECT_EQ(first_error(base + "pinstance zz upstream eth0 in whitelist table { (* | *) };"),
-              "t.conf:3:11: error: unknown instance 'zz'");
+              "t.conf:3:11: error: unknown instance 'zz': no 'pinstance zz: ... ==> ...;' in the file");
     EXPECT_EQ(first_error(base + "pinstance zz upstream * in rulematching all;"),
-              "t.conf:3:11: error: unknown instance 'zz'");
-    EXPECT_EQ(first_error(base + "pinstance zz downstream * fastleave;"), "t.conf:3:11: error: unknown instance 'zz'");
+              "t.conf:3:11: error: unknown instance 'zz': no 'pinstance zz: ... ==> ...;' in the file");
+    EXPECT_EQ(first_error(base + "pinstance zz downstream * fastleave;"), "t.conf:3:11: error: unknown instance 'zz': no 'pinstance zz: ... ==> ...;' in the file");
 }
 
 TEST(ConfigSemanticError, BindingForInterfaceNotInInstance) {
     EXPECT_EQ(first_error(base + "pinstance a upstream eth9 in whitelist table { (* | *) };"),
-              "t.conf:3:22: error: interface 'eth9' is not an upstream of instance 'a'");
+              "t.conf:3:22: error: interface 'eth9' is not an upstream of instance 'a', expected one of: eth0");
     EXPECT_EQ(first_error(base + "pinstance a upstream eth1 in whitelist table { (* | *) };"),
-              "t.conf:3:22: error: interface 'eth1' is not an upstream of instance 'a' (it is a downstream)");
+              "t.conf:3:22: error: interface 'eth1' is not an upstream of instance 'a' (it is a downstream), expected "
+              "one of: eth0");
     EXPECT_EQ(first_error(base + "pinstance a downstream eth0 out blacklist table { (* | *) };"),
-              "t.conf:3:24: error: interface 'eth0' is not a downstream of instance 'a' (it is an upstream)");
+              "t.conf:3:24: error: interface 'eth0' is not a downstream of instance 'a' (it is an upstream), expected "
+              "one of: eth1, eth2");
     EXPECT_EQ(first_error(base + "pinstance a downstream eth0 fastleave;"),
-              "t.conf:3:24: error: interface 'eth0' is not a downstream of instance 'a' (it is an upstream)");
+              "t.conf:3:24: error: interface 'eth0' is not a downstream of instance 'a' (it is an upstream), expected "
+              "one of: eth1, eth2");
 }
 
 TEST(ConfigSemanticError, FilterBoundTwice) {
@@ -223,4 +226,10 @@ TEST(ConfigSemanticError, SemanticErrorCountIsBounded) {
     auto r = parse(text);
     ASSERT_EQ(r.errors.size(), 51u);
     EXPECT_EQ(r.errors.back().to_string(), "t.conf: error: too many errors, giving up");
+}
+
+TEST(ConfigSemanticError, BindingOnASideWithoutInterfaces) {
+    EXPECT_EQ(first_error("pinstance q: ==> d;\npinstance q upstream d in whitelist table { (* | *) };"),
+              "t.conf:2:22: error: interface 'd' is not an upstream of instance 'q' (it is a downstream), expected "
+              "none: it has no upstream");
 }
