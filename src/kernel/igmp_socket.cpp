@@ -3,6 +3,8 @@
 
 #include "sys_util.hpp"
 
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -72,51 +74,51 @@ std::vector<std::uint8_t> build_ipv4_igmp(const net::address& source, const net:
     // RFC 3376 4 / RFC 2236 2: IP Router Alert option (RFC 2113), value 0.
     d[20] = ipopt_router_alert;
     d[21] = 4;
+    // Header checksum (RFC 791): we send through a packet socket, so nobody else fills it in.
+    std::uint32_t sum = 0;
+    for (std::size_t i = 0; i < header; i += 2) sum += (std::uint32_t{d[i]} << 8) | d[i + 1];
+    while ((sum >> 16) != 0) sum = (sum & 0xFFFF) + (sum >> 16);
+    const auto check = static_cast<std::uint16_t>(~sum);
+    d[10] = static_cast<std::uint8_t>(check >> 8);
+    d[11] = static_cast<std::uint8_t>(check);
     std::copy(igmp.begin(), igmp.end(), d.begin() + header);
     return d;
 }
 
 result<igmp_socket> igmp_socket::open() {
-    unique_fd fd(::socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_RAW));
-    if (!fd.valid()) return make_error(errno, "opening the raw IPv4 socket for sending IGMP", detail::need_root);
-    // Our own queries and reports must not come back to our own mroute socket.
-    if (auto s = detail::set_option(fd.get(), IPPROTO_IP, IP_MULTICAST_LOOP, std::uint8_t{0},
-                                    "disabling multicast loopback on the IGMP send socket");
-        !s)
-        return s.err();
+    // A packet socket with protocol 0 sends only. A raw IP socket would not
+    // do: with IP_HDRINCL the kernel replaces a 0.0.0.0 source with an
+    // address of another interface (verified in tests/unit/kernel/igmp_test.cpp),
+    // and its loopback copy would reach our own mroute socket.
+    unique_fd fd(::socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    if (!fd.valid()) return make_error(errno, "opening the packet socket for sending IGMP", detail::need_root);
     return igmp_socket(std::move(fd));
 }
 
 status igmp_socket::send(unsigned ifindex, const net::address& source, const net::address& destination,
                          std::span<const std::uint8_t> igmp) {
-    if (!source.is_v4() || !destination.is_v4())
-        return make_error(EAFNOSUPPORT, "sending IGMP", "source and destination must be IPv4");
+    if (!source.is_v4() || !destination.is_v4() || !destination.is_multicast())
+        return make_error(EINVAL, "sending IGMP", "source must be IPv4, destination IPv4 multicast");
     if (igmp.size() + 24 > max_datagram) return make_error(EMSGSIZE, "sending IGMP");
     const auto datagram = build_ipv4_igmp(source, destination, igmp);
-    sockaddr_in to{};
-    to.sin_family = AF_INET;
-    std::memcpy(&to.sin_addr, destination.data(), 4);
-    iovec iov{const_cast<std::uint8_t*>(datagram.data()), datagram.size()};
-    // IP_PKTINFO selects the outgoing interface per packet, so one socket serves all.
-    alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(in_pktinfo))> control{};
-    msghdr msg{};
-    msg.msg_name = &to;
-    msg.msg_namelen = sizeof to;
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control.data();
-    msg.msg_controllen = control.size();
-    cmsghdr* c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = IPPROTO_IP;
-    c->cmsg_type = IP_PKTINFO;
-    c->cmsg_len = CMSG_LEN(sizeof(in_pktinfo));
-    in_pktinfo info{};
-    info.ipi_ifindex = static_cast<int>(ifindex);
-    std::memcpy(CMSG_DATA(c), &info, sizeof info);
-    if (::sendmsg(fd_.get(), &msg, 0) < 0)
-        return make_error(errno, "sending IGMP to " + destination.to_string() + " on " +
-                                     detail::describe_ifindex(ifindex),
-                          errno == ENETDOWN || errno == ENETUNREACH ? "is the interface up?" : "");
+    sockaddr_ll to{};
+    to.sll_family = AF_PACKET;
+    to.sll_protocol = htons(ETH_P_IP);
+    to.sll_ifindex = static_cast<int>(ifindex);
+    to.sll_halen = 6;
+    // RFC 1112 6.4: 01-00-5E plus the low 23 bits of the group. Devices
+    // without a link header (tun, ppp) ignore the address.
+    const std::uint8_t* g = destination.data();
+    const std::uint8_t mac[6] = {0x01, 0x00, 0x5e, static_cast<std::uint8_t>(g[1] & 0x7f), g[2], g[3]};
+    std::memcpy(to.sll_addr, mac, sizeof mac);
+    if (::sendto(fd_.get(), datagram.data(), datagram.size(), 0, reinterpret_cast<const sockaddr*>(&to), sizeof to) <
+        0) {
+        const int e = errno;
+        return make_error(e, "sending IGMP to " + destination.to_string() + " on " + detail::describe_ifindex(ifindex),
+                          e == ENETDOWN || e == ENXIO ? "is the interface up?"
+                          : e == EMSGSIZE         ? "message larger than the interface MTU"
+                                                  : "");
+    }
     return {};
 }
 

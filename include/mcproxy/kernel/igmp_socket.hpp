@@ -23,15 +23,17 @@ std::optional<received_packet> parse_ipv4_igmp(std::vector<std::uint8_t> datagra
 
 /// @brief Builds the IPv4 header mcproxy puts in front of an IGMP message:
 /// TTL 1, TOS 0xc0, DF, protocol 2 and the Router Alert option (RFC 3376 4, RFC 2236 2).
-/// The kernel fills in the identification and the header checksum.
+/// Identification 0 (atomic datagram, RFC 6864), header checksum filled in.
 std::vector<std::uint8_t> build_ipv4_igmp(const net::address& source, const net::address& destination,
                                           std::span<const std::uint8_t> igmp);
 
-/// @brief Send-only raw socket (IPPROTO_RAW, so it never receives; IGMP is
-/// received on the mroute4 socket).
+/// @brief Send-only packet socket for IGMP (IGMP is received on the mroute4 socket).
+///
+/// Datagrams are built here completely (build_ipv4_igmp) so the source can be
+/// 0.0.0.0 and nothing is looped back to our own receive path.
 class igmp_socket {
 public:
-    /// @brief Opens the socket with multicast loopback off.
+    /// @brief Opens the socket.
     static result<igmp_socket> open();
     /// @brief Sends an IGMP message out of ifindex from `source` (the
     /// interface address, or 0.0.0.0 when it has none) to `destination`.
