@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <arpa/inet.h>
+#include <ifaddrs.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <net/if.h>
@@ -18,6 +19,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -225,6 +227,36 @@ auto poll_for(int fd, F f, int timeout_ms = 2000) -> decltype(f()) {
         wait_readable(fd, static_cast<int>(left.count()));
     }
     return f();
+}
+
+/// The first fe80:: address of an interface, as text ("" if none).
+inline std::string link_local(const std::string& ifname) {
+    ifaddrs* list = nullptr;
+    if (::getifaddrs(&list) != 0) return {};
+    std::string result;
+    for (ifaddrs* i = list; i != nullptr && result.empty(); i = i->ifa_next) {
+        if (i->ifa_addr == nullptr || i->ifa_addr->sa_family != AF_INET6 || ifname != i->ifa_name) continue;
+        const auto* s6 = reinterpret_cast<const sockaddr_in6*>(i->ifa_addr);
+        if (!IN6_IS_ADDR_LINKLOCAL(&s6->sin6_addr)) continue;
+        char buf[INET6_ADDRSTRLEN] = {};
+        inet_ntop(AF_INET6, &s6->sin6_addr, buf, sizeof buf);
+        result = buf;
+    }
+    ::freeifaddrs(list);
+    return result;
+}
+
+/// %pI6 form used by /proc/net/ip6_mr_*: eight 4-digit groups with colons.
+inline std::string proc_v6(const char* addr) {
+    auto b = v6(addr);
+    std::string out;
+    char buf[8];
+    for (int i = 0; i < 16; i += 2) {
+        std::snprintf(buf, sizeof buf, "%02x%02x", b[static_cast<std::size_t>(i)], b[static_cast<std::size_t>(i + 1)]);
+        if (!out.empty()) out += ':';
+        out += buf;
+    }
+    return out;
 }
 
 /// Fresh network namespace per test; skips when not root.
