@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Multicast policy rules through rtnetlink, checked with `ip mrule` in a fresh namespace.
 #include "kernel/netns_fixture.hpp"
+#include "mcproxy/kernel/mroute4.hpp"
+#include "mcproxy/kernel/mroute6.hpp"
 #include "mcproxy/kernel/policy_rules.hpp"
 
 #include <algorithm>
@@ -100,6 +102,52 @@ TEST_F(PolicyRules, RemoveStaleTakesOnlyOurTaggedRules) {
     auto again = rules->remove_stale(family::ipv4);
     ASSERT_TRUE(again);
     EXPECT_EQ(*again, 0u);
+}
+
+// Without a rule, traffic from veth0 is looked up in the default table;
+// with "iif veth0 lookup 10" it reaches the socket that owns table 10.
+TEST_F(PolicyRules, RuleSteersTrafficToInstanceTableIpv4) {
+    auto m = mroute4::open(10);
+    ASSERT_TRUE(m) << m.message();
+    ASSERT_TRUE(m->add_vif(kt::ifindex("veth0")));
+    ASSERT_TRUE(sh("ip addr add 198.51.100.1/24 dev veth0"));
+    kt::link_socket inject("veth1", ETH_P_IP);
+    const auto pkt = kt::ipv4("198.51.100.10", "239.2.2.2", IPPROTO_UDP, 8, kt::udp_payload(10));
+    ASSERT_TRUE(inject.send(pkt));
+    EXPECT_FALSE(kt::wait_readable(m->native_handle(), 200)) << "no rule yet: table 10 must not see it";
+    ASSERT_TRUE(rules->add({family::ipv4, 10, "veth0", "", 20000}));
+    ASSERT_TRUE(inject.send(pkt));
+    auto u = kt::poll_for(m->native_handle(), [&]() -> std::optional<upcall> {
+        auto r = m->receive();
+        if (!r || !*r) return std::nullopt;
+        if (auto* x = std::get_if<upcall>(&**r)) return *x;
+        return std::nullopt;
+    });
+    ASSERT_TRUE(u);
+    EXPECT_EQ(u->kind, upcall_kind::nocache);
+    EXPECT_EQ(u->ifindex, kt::ifindex("veth0"));
+}
+
+TEST_F(PolicyRules, RuleSteersTrafficToInstanceTableIpv6) {
+    auto m = mroute6::open(10);
+    ASSERT_TRUE(m) << m.message();
+    ASSERT_TRUE(m->add_mif(kt::ifindex("veth0")));
+    kt::link_socket inject("veth1", ETH_P_IPV6);
+    auto u6 = kt::udp_payload(10);
+    kt::put16(u6, 6, kt::checksum6("2001:db8:1::10", "ff3e::2", IPPROTO_UDP, u6));
+    const auto pkt = kt::ipv6("2001:db8:1::10", "ff3e::2", IPPROTO_UDP, 8, u6);
+    ASSERT_TRUE(inject.send(pkt));
+    EXPECT_FALSE(kt::wait_readable(m->native_handle(), 200)) << "no rule yet: table 10 must not see it";
+    ASSERT_TRUE(rules->add({family::ipv6, 10, "veth0", "", 20000}));
+    ASSERT_TRUE(inject.send(pkt));
+    auto u = kt::poll_for(m->native_handle(), [&]() -> std::optional<upcall> {
+        auto r = m->receive();
+        if (!r || !*r) return std::nullopt;
+        return **r;
+    });
+    ASSERT_TRUE(u);
+    EXPECT_EQ(u->group, *mcproxy::net::address::parse("ff3e::2"));
+    EXPECT_EQ(u->ifindex, kt::ifindex("veth0"));
 }
 
 TEST_F(PolicyRules, RejectsOverlongInterfaceName) {
