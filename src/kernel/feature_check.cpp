@@ -155,8 +155,10 @@ check_result limit(const std::string& name, const std::string& path, long wanted
     check_result r{name, false, false, {}, {}};
     auto v = read_long(path);
     if (!v) {
-        r.detail = "cannot read " + path;
-        r.hint = "is /proc mounted?";
+        // Some of these are global and only exist in the initial network namespace.
+        r.ok = wanted == 0;
+        r.detail = "cannot read " + path + (wanted == 0 ? " (not used by mcproxy)" : "");
+        r.hint = "is /proc mounted? In a container, check it on the host";
         return r;
     }
     r.ok = *v >= wanted;
