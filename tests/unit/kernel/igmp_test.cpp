@@ -118,6 +118,30 @@ TEST_F(Igmp, V2LeavesNeedJoinOfAllRouters) {
     EXPECT_TRUE(delivered(leave));
 }
 
+// Every mroute socket is on the kernel's Router Alert chain, so IGMP with
+// Router Alert reaches the sockets of all instances: each instance must
+// keep only messages whose ifindex is one of its interfaces.
+TEST_F(Igmp, RouterAlertIgmpReachesEveryInstancesSocket) {
+    auto other = mroute4::open(10);
+    ASSERT_TRUE(other) << other.message();
+    veth("veth2", "veth3");
+    ASSERT_TRUE(other->add_vif(kt::ifindex("veth2")));
+    kt::link_socket inject("veth1", ETH_P_IP);
+    auto d = kt::ipv4("198.51.100.20", "239.1.2.3", IPPROTO_IGMP, 1, kt::igmpv2(0x16, "239.1.2.3"), router_alert);
+    ASSERT_TRUE(inject.send(d));
+    auto p = next_igmp();
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p->ifindex, down);
+    auto q = kt::poll_for(other->native_handle(), [&]() -> std::optional<received_packet> {
+        auto r = other->receive();
+        if (!r || !*r) return std::nullopt;
+        if (auto* x = std::get_if<received_packet>(&**r)) return *x;
+        return std::nullopt;
+    });
+    ASSERT_TRUE(q) << "the other instance's socket gets a copy too";
+    EXPECT_EQ(q->ifindex, down);
+}
+
 TEST_F(Igmp, JoinRejectsNonMulticast) {
     auto s = mr->join(down, a("198.51.100.9"));
     EXPECT_FALSE(s);
