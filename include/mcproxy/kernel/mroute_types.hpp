@@ -49,8 +49,8 @@ struct mfc_entry {
 
 /// @brief Per-entry counters (SIOCGETSGCNT / SIOCGETSGCNT_IN6).
 struct sg_counters {
-    std::uint64_t packets = 0;    ///< packets forwarded by the entry
-    std::uint64_t bytes = 0;      ///< bytes forwarded by the entry
+    std::uint64_t packets = 0;    ///< packets that matched (S,G), also those on a wrong interface
+    std::uint64_t bytes = 0;      ///< bytes of those packets
     std::uint64_t wrong_if = 0;   ///< packets that arrived on a wrong interface
 };
 

@@ -190,6 +190,24 @@ TEST_F(Mroute4, WrongVifUpcallWhenPacketArrivesOnOutput) {
     EXPECT_GE(c->wrong_if, 1u);
 }
 
+TEST_F(Mroute4, NoWrongVifUpcallFromInterfaceOutsideTheEntry) {
+    veth("veth4", "veth5");
+    auto m = mroute4::open();
+    ASSERT_TRUE(m) << m.message();
+    ASSERT_TRUE(m->add_vif(in));
+    ASSERT_TRUE(m->add_vif(out));
+    ASSERT_TRUE(m->add_vif(kt::ifindex("veth4")));
+    ASSERT_TRUE(m->set_route({a("203.0.113.10"), a("239.1.2.6"), in, {{out, 1}}}));
+    kt::link_socket inject("veth5", ETH_P_IP);
+    ASSERT_TRUE(inject.send(kt::ipv4("203.0.113.10", "239.1.2.6", IPPROTO_UDP, 8, kt::udp_payload(10))));
+    EXPECT_FALSE(kt::wait_readable(m->native_handle(), 300)) << "the kernel asserts only on output interfaces";
+    auto c = m->counters(a("203.0.113.10"), a("239.1.2.6"));
+    ASSERT_TRUE(c);
+    EXPECT_EQ(c->wrong_if, 1u);
+    // The kernel counts every packet that matches (S,G), before the interface check.
+    EXPECT_EQ(c->packets, 1u);
+}
+
 TEST_F(Mroute4, OwnTableKeepsEntriesOutOfDefaultTable) {
     auto m = mroute4::open(42);
     ASSERT_TRUE(m) << m.message();
