@@ -5,7 +5,9 @@
 
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
+#include <net/if_arp.h>
 #include <netinet/in.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -101,16 +103,26 @@ status igmp_socket::send(unsigned ifindex, const net::address& source, const net
         return make_error(EINVAL, "sending IGMP", "source must be IPv4, destination IPv4 multicast");
     if (igmp.size() + 24 > max_datagram) return make_error(EMSGSIZE, "sending IGMP");
     const auto datagram = build_ipv4_igmp(source, destination, igmp);
+    // The link type decides the link-layer destination.
+    ifreq ifr{};
+    ifr.ifr_ifindex = static_cast<int>(ifindex);
+    if (::ioctl(fd_.get(), SIOCGIFNAME, &ifr) < 0 || ::ioctl(fd_.get(), SIOCGIFHWADDR, &ifr) < 0)
+        return make_error(errno, "sending IGMP on " + detail::describe_ifindex(ifindex),
+                          errno == ENODEV ? "the interface does not exist (any more)" : "");
+    const auto link_type = ifr.ifr_hwaddr.sa_family;
     sockaddr_ll to{};
     to.sll_family = AF_PACKET;
     to.sll_protocol = htons(ETH_P_IP);
     to.sll_ifindex = static_cast<int>(ifindex);
-    to.sll_halen = 6;
-    // RFC 1112 6.4: 01-00-5E plus the low 23 bits of the group. Devices
-    // without a link header (tun, ppp) ignore the address.
-    const std::uint8_t* g = destination.data();
-    const std::uint8_t mac[6] = {0x01, 0x00, 0x5e, static_cast<std::uint8_t>(g[1] & 0x7f), g[2], g[3]};
-    std::memcpy(to.sll_addr, mac, sizeof mac);
+    if (link_type == ARPHRD_ETHER || link_type == ARPHRD_IEEE802) {
+        // RFC 1112 6.4: 01-00-5E plus the low 23 bits of the group.
+        const std::uint8_t* g = destination.data();
+        const std::uint8_t mac[6] = {0x01, 0x00, 0x5e, static_cast<std::uint8_t>(g[1] & 0x7f), g[2], g[3]};
+        to.sll_halen = sizeof mac;
+        std::memcpy(to.sll_addr, mac, sizeof mac);
+    }
+    // Otherwise (tun, ppp, tunnels) no address: the device's own header
+    // code fills in what it needs (e.g. a tunnel's configured remote).
     if (::sendto(fd_.get(), datagram.data(), datagram.size(), 0, reinterpret_cast<const sockaddr*>(&to), sizeof to) <
         0) {
         const int e = errno;

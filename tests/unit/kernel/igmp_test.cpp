@@ -4,6 +4,10 @@
 #include "mcproxy/kernel/igmp_socket.hpp"
 #include "mcproxy/kernel/mroute4.hpp"
 
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <sys/ioctl.h>
+
 using namespace mcproxy::kernel;
 using mcproxy::net::address;
 using kt::sh;
@@ -181,6 +185,45 @@ TEST_F(Igmp, SendsFromZeroAddressOnInterfaceWithoutAddress) {
     EXPECT_EQ(p->destination, a("224.0.0.22"));
     EXPECT_EQ(p->ttl, 1);
     EXPECT_TRUE(p->router_alert);
+}
+
+// Point-to-point links (tun, ppp) have no link-layer header: no MAC is given.
+TEST_F(Igmp, SendsOnTunDevice) {
+    const int tun = ::open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+    if (tun < 0) GTEST_SKIP() << "no /dev/net/tun";
+    ifreq ifr{};
+    ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+    std::strncpy(ifr.ifr_name, "tun7", IFNAMSIZ - 1);
+    ASSERT_EQ(::ioctl(tun, TUNSETIFF, &ifr), 0);
+    ASSERT_TRUE(sh("ip link set tun7 up && ip addr add 192.0.2.1/32 dev tun7"));
+    auto sock = igmp_socket::open();
+    ASSERT_TRUE(sock) << sock.message();
+    const auto report = kt::igmpv2(0x16, "239.1.2.9");
+    ASSERT_TRUE(sock->send(kt::ifindex("tun7"), a("192.0.2.1"), a("239.1.2.9"), report));
+    std::optional<received_packet> p;
+    for (int i = 0; i < 50 && !p; ++i) {  // skip the kernel's own IPv6/IGMP chatter on the new link
+        if (!kt::wait_readable(tun, 1000)) break;
+        kt::bytes b(2048);
+        const ssize_t n = ::read(tun, b.data(), b.size());
+        if (n <= 0) break;
+        b.resize(static_cast<std::size_t>(n));
+        auto q = parse_ipv4_igmp(b, 0);
+        if (q && q->destination == a("239.1.2.9")) p = q;
+    }
+    ::close(tun);
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p->source, a("192.0.2.1"));
+    EXPECT_EQ(p->ttl, 1);
+    EXPECT_TRUE(p->router_alert);
+    EXPECT_EQ(kt::bytes(p->payload().begin(), p->payload().end()), report);
+}
+
+TEST_F(Igmp, SendOnMissingInterfaceFails) {
+    auto sock = igmp_socket::open();
+    ASSERT_TRUE(sock);
+    auto s = sock->send(9999, a("0.0.0.0"), a("224.0.0.22"), kt::igmpv2(0x22, "0.0.0.0"));
+    EXPECT_FALSE(s);
+    EXPECT_NE(s.message().find("ifindex 9999"), std::string::npos) << s.message();
 }
 
 TEST_F(Igmp, OwnSentMessagesDoNotLoopBackToMrouteSocket) {
