@@ -45,7 +45,8 @@ public:
     status set_route(const mfc_entry& entry);
     /// @brief Removes the (S,G) entry (MRT_DEL_MFC); error ENOENT if there is none.
     status remove_route(const net::address& source, const net::address& group);
-    /// @brief Reads the (S,G) entry's counters (SIOCGETSGCNT).
+    /// @brief Reads the (S,G) entry's counters (SIOCGETSGCNT);
+    /// error EADDRNOTAVAIL when the kernel has no such entry (any more).
     result<sg_counters> counters(const net::address& source, const net::address& group) const;
 
     /// @brief Joins a group on an interface (e.g. 224.0.0.22, 224.0.0.2 on downstreams).

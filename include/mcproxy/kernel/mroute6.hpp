@@ -40,7 +40,8 @@ public:
     status set_route(const mfc_entry& entry);
     /// @brief Removes the (S,G) entry; error ENOENT if there is none.
     status remove_route(const net::address& source, const net::address& group);
-    /// @brief Reads the (S,G) entry's counters (SIOCGETSGCNT_IN6).
+    /// @brief Reads the (S,G) entry's counters (SIOCGETSGCNT_IN6);
+    /// error EADDRNOTAVAIL when the kernel has no such entry (any more).
     result<sg_counters> counters(const net::address& source, const net::address& group) const;
 
     /// @brief Reads the next upcall; nullopt when nothing is queued.

@@ -146,6 +146,25 @@ TEST_F(Igmp, RouterAlertIgmpReachesEveryInstancesSocket) {
     EXPECT_EQ(q->ifindex, down);
 }
 
+// Downstream links may have no IPv4 address (RFC 3376 lets hosts report from 0.0.0.0).
+TEST_F(Igmp, JoinAndReceiveOnInterfaceWithoutAddress) {
+    veth("veth4", "veth5");
+    const unsigned idx = kt::ifindex("veth4");
+    ASSERT_TRUE(mr->add_vif(idx));
+    ASSERT_TRUE(mr->join(idx, a("224.0.0.22")));
+    kt::link_socket inject("veth5", ETH_P_IP);
+    auto v3 = kt::ipv4("0.0.0.0", "224.0.0.22", IPPROTO_IGMP, 1, kt::igmpv2(0x22, "0.0.0.0"), router_alert);
+    ASSERT_TRUE(inject.send(v3));
+    std::optional<received_packet> got;
+    for (int i = 0; i < 10 && !got; ++i) {
+        auto p = next_igmp();
+        if (!p) break;
+        if (p->bytes == v3) got = p;
+    }
+    ASSERT_TRUE(got);
+    EXPECT_EQ(got->ifindex, idx);
+}
+
 TEST_F(Igmp, JoinRejectsNonMulticast) {
     auto s = mr->join(down, a("198.51.100.9"));
     EXPECT_FALSE(s);

@@ -170,6 +170,7 @@ TEST_F(Mroute4, NoCacheUpcallThenForwardingAndCounters) {
     EXPECT_GE(after->bytes - before->bytes, 3u * pkt.size());
     auto missing = m->counters(a("198.51.100.11"), a("239.1.2.3"));
     EXPECT_FALSE(missing);
+    EXPECT_EQ(missing.code(), std::error_code(EADDRNOTAVAIL, std::system_category())) << missing.message();
 }
 
 TEST_F(Mroute4, WrongVifUpcallWhenPacketArrivesOnOutput) {

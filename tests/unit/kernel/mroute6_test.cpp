@@ -132,6 +132,8 @@ TEST_F(Mroute6, NoCacheUpcallThenForwardingAndCounters) {
     ASSERT_TRUE(after);
     EXPECT_GE(after->packets - before->packets, 3u);
     EXPECT_GE(after->bytes - before->bytes, 3u * (pkt.size() - 40));
+    auto missing = m->counters(a("2001:db8:1::11"), a("ff05::1:3"));
+    EXPECT_EQ(missing.code(), std::error_code(EADDRNOTAVAIL, std::system_category())) << missing.message();
 }
 
 TEST_F(Mroute6, WrongMifUpcallWhenPacketArrivesOnOutput) {
