@@ -43,6 +43,7 @@ TEST_F(LinkMonitor, DumpListsLinksAndAddresses) {
     veth("veth0", "veth1");
     ASSERT_TRUE(sh("ip addr add 192.0.2.1/24 dev veth0"));
     ASSERT_TRUE(sh("ip addr add 2001:db8::1/64 dev veth0 nodad"));
+    ASSERT_FALSE(kt::wait_link_local("veth0").empty());
     auto d = mon->dump();
     ASSERT_TRUE(d) << d.message();
     bool lo = false, veth0 = false, v4 = false, v6 = false, ll = false;

@@ -132,7 +132,7 @@ TEST_F(Mld, OtherIcmpv6IsFilteredOut) {
 }
 
 TEST_F(Mld, SendsWithHopLimitOneRouterAlertAndLinkLocalSource) {
-    const auto ll = kt::link_local("veth0");
+    const auto ll = kt::wait_link_local("veth0");
     ASSERT_FALSE(ll.empty());
     kt::link_socket capture("veth1", ETH_P_IPV6);
     kt::bytes report(8, 0);
@@ -159,7 +159,8 @@ TEST_F(Mld, SendFromForeignSourceFailsWithHint) {
 TEST_F(Mld, OwnSentMessagesDoNotLoopBack) {
     ASSERT_TRUE(sock->join(down, a("ff02::16")));
     while (next_mld(200)) {}  // the kernel's own report for the join, if any
-    const auto ll = kt::link_local("veth0");
+    const auto ll = kt::wait_link_local("veth0");
+    ASSERT_FALSE(ll.empty());
     kt::bytes report(8, 0);
     report[0] = 143;
     ASSERT_TRUE(sock->send(down, a(ll.c_str()), a("ff02::16"), report));

@@ -14,6 +14,7 @@
 #include <net/if.h>
 #include <poll.h>
 #include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -27,6 +28,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace kt {
@@ -246,6 +248,37 @@ inline std::string link_local(const std::string& ifname) {
     return result;
 }
 
+/// Waits (bounded) until the interface is operationally up (IFF_RUNNING).
+/// The kernel turns the carrier on asynchronously (linkwatch) and until then
+/// transmits through a no-op qdisc that drops frames.
+inline bool wait_running(const std::string& ifname, int timeout_ms = 3000) {
+    const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return false;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    bool running = false;
+    for (int i = 0; i < 10000 && !running; ++i) {
+        ifreq ifr{};
+        std::strncpy(ifr.ifr_name, ifname.c_str(), IFNAMSIZ - 1);
+        running = ::ioctl(fd, SIOCGIFFLAGS, &ifr) == 0 && (ifr.ifr_flags & IFF_RUNNING) != 0;
+        if (running || std::chrono::steady_clock::now() > deadline) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    ::close(fd);
+    return running;
+}
+
+/// Waits (bounded) until the kernel has configured a link-local address on
+/// the interface: addrconf does that asynchronously once the carrier is up.
+inline std::string wait_link_local(const std::string& ifname, int timeout_ms = 3000) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    for (int i = 0; i < 10000; ++i) {
+        auto ll = link_local(ifname);
+        if (!ll.empty() || std::chrono::steady_clock::now() > deadline) return ll;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return {};
+}
+
 /// %pI6 form used by /proc/net/ip6_mr_*: eight 4-digit groups with colons.
 inline std::string proc_v6(const char* addr) {
     auto b = v6(addr);
@@ -275,6 +308,8 @@ protected:
         ASSERT_TRUE(sh("ip link add " + a + " type veth peer name " + b));
         ASSERT_TRUE(sh("ip link set " + a + " up"));
         ASSERT_TRUE(sh("ip link set " + b + " up"));
+        ASSERT_TRUE(wait_running(a)) << a << " not running";
+        ASSERT_TRUE(wait_running(b)) << b << " not running";
     }
 };
 
