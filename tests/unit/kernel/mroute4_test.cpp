@@ -173,6 +173,25 @@ TEST_F(Mroute4, NoCacheUpcallThenForwardingAndCounters) {
     EXPECT_EQ(missing.code(), std::error_code(EADDRNOTAVAIL, std::system_category())) << missing.message();
 }
 
+// The kernel holds packets without entry (a few per (S,G), briefly) and
+// sends them once the entry is added in answer to the upcall.
+TEST_F(Mroute4, PacketHeldForUpcallIsForwardedWhenEntryArrives) {
+    auto m = mroute4::open();
+    ASSERT_TRUE(m) << m.message();
+    ASSERT_TRUE(m->add_vif(in));
+    ASSERT_TRUE(m->add_vif(out));
+    kt::link_socket inject("veth1", ETH_P_IP), capture("veth3", ETH_P_IP);
+    ASSERT_TRUE(inject.send(kt::ipv4("198.51.100.10", "239.1.2.7", IPPROTO_UDP, 8, kt::udp_payload(10))));
+    auto u = next_upcall(*m);
+    ASSERT_TRUE(u);
+    EXPECT_FALSE(capture.capture([](const kt::bytes& b) { return b.size() > 20 && b[19] == 7; },
+                                 std::chrono::milliseconds(100)))
+        << "nothing forwarded before the entry exists";
+    ASSERT_TRUE(m->set_route({u->source, u->group, u->ifindex, {{out, 1}}}));
+    auto first = capture.capture([](const kt::bytes& b) { return b.size() > 20 && b[9] == IPPROTO_UDP && b[19] == 7; });
+    EXPECT_TRUE(first) << "the held packet must go out after MRT_ADD_MFC";
+}
+
 TEST_F(Mroute4, WrongVifUpcallWhenPacketArrivesOnOutput) {
     auto m = mroute4::open();
     ASSERT_TRUE(m) << m.message();

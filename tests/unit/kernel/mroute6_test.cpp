@@ -136,6 +136,20 @@ TEST_F(Mroute6, NoCacheUpcallThenForwardingAndCounters) {
     EXPECT_EQ(missing.code(), std::error_code(EADDRNOTAVAIL, std::system_category())) << missing.message();
 }
 
+TEST_F(Mroute6, PacketHeldForUpcallIsForwardedWhenEntryArrives) {
+    auto m = mroute6::open();
+    ASSERT_TRUE(m) << m.message();
+    ASSERT_TRUE(m->add_mif(in));
+    ASSERT_TRUE(m->add_mif(out));
+    kt::link_socket inject("veth1", ETH_P_IPV6), capture("veth3", ETH_P_IPV6);
+    ASSERT_TRUE(inject.send(udp6("2001:db8:1::10", "ff3e::7", 8)));
+    auto u = next_upcall(*m);
+    ASSERT_TRUE(u);
+    ASSERT_TRUE(m->set_route({u->source, u->group, u->ifindex, {{out, 1}}}));
+    auto first = capture.capture([](const kt::bytes& b) { return b.size() > 40 && b[6] == IPPROTO_UDP && b[39] == 7; });
+    EXPECT_TRUE(first) << "the held packet must go out after MRT6_ADD_MFC";
+}
+
 TEST_F(Mroute6, WrongMifUpcallWhenPacketArrivesOnOutput) {
     auto m = mroute6::open();
     ASSERT_TRUE(m) << m.message();
