@@ -61,7 +61,7 @@ protected:
 TEST_F(Mroute4, AddsAndRemovesVifsByIfindex) {
     auto m = mroute4::open();
     ASSERT_TRUE(m) << m.message();
-    ASSERT_TRUE(m->add_vif(in)) << "";
+    ASSERT_TRUE(m->add_vif(in));
     ASSERT_TRUE(m->add_vif(out));
     EXPECT_TRUE(m->add_vif(in));  // idempotent
     EXPECT_EQ(m->vifs().vif_of(in), 0);
