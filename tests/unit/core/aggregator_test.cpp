@@ -23,6 +23,8 @@ struct fam {
 const fam fam_v4{"IPv4", "239.2.2.2", "198.51.100.1", "198.51.100.2", "198.51.100.3"};
 const fam fam_v6{"IPv6", "ff3e::8000:1", "2001:db8::a", "2001:db8::b", "2001:db8::c"};
 
+void PrintTo(const fam& f, std::ostream* os) { *os << f.name; }
+
 class Merge : public ::testing::TestWithParam<fam> {};
 
 TEST_P(Merge, AllIncludeIsTheUnion) {

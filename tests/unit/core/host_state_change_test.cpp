@@ -92,6 +92,9 @@ const std::vector<row> table = {
     {"row2_only_allow_when_block_empty", {kind::exc, 3}, {kind::exc, 1}, {{T::allow_new_sources, 2}}},
 };
 
+void PrintTo(const fam& f, std::ostream* os) { *os << f.name; }
+void PrintTo(const row& r, std::ostream* os) { *os << r.name; }
+
 std::vector<wire::group_record> expected_records(const fam& f, const row& r) {
     std::vector<wire::group_record> v;
     for (const auto& [t, mask] : r.expected) {
