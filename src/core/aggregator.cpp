@@ -11,20 +11,36 @@ membership aggregator::filtered(if_index iface, const net::address& group, const
     return filter_ ? filter_(iface, group, m) : m;
 }
 
-void aggregator::count(entry& e, const membership& m, int delta) {
-    auto bump = [delta](std::map<net::address, unsigned>& counts, const net::address& s) {
-        if (delta > 0) {
-            ++counts[s];
-        } else if (auto it = counts.find(s); it != counts.end() && --it->second == 0) {
-            counts.erase(it);
-        }
-    };
-    if (m.mode == filter_mode::include) {
-        for (const auto& s : m.sources) bump(e.include_count, s);
-    } else {
-        e.exclude_members = delta > 0 ? e.exclude_members + 1 : e.exclude_members - 1;
-        for (const auto& s : m.sources) bump(e.exclude_count, s);
+void aggregator::adjust(counts& c, const source_set& minus, const source_set& plus) {
+    if (minus.empty() && plus.empty()) return;
+    // One linear pass over three sorted sequences: every count minus one
+    // for each source in `minus`, plus one for each in `plus`; zeros vanish.
+    scratch_.clear();
+    scratch_.reserve(c.size() + plus.size());
+    auto ci = c.begin();
+    auto mi = minus.begin();
+    auto pi = plus.begin();
+    while (ci != c.end() || pi != plus.end()) {
+        net::address key = ci != c.end() ? ci->first : *pi;
+        if (pi != plus.end() && *pi < key) key = *pi;
+        long n = 0;
+        if (ci != c.end() && ci->first == key) n = (ci++)->second;
+        while (mi != minus.end() && *mi < key) ++mi;  // not counted: ignore
+        if (mi != minus.end() && *mi == key) --n, ++mi;
+        if (pi != plus.end() && *pi == key) ++n, ++pi;
+        if (n > 0) scratch_.emplace_back(key, static_cast<unsigned>(n));
     }
+    c.swap(scratch_);
+}
+
+void aggregator::recount(entry& e, const membership& before, const membership& after) {
+    static const source_set none;
+    const bool bi = before.mode == filter_mode::include;
+    const bool ai = after.mode == filter_mode::include;
+    adjust(e.include_count, bi ? before.sources : none, ai ? after.sources : none);
+    adjust(e.exclude_count, bi ? none : before.sources, ai ? none : after.sources);
+    if (!bi) --e.exclude_members;
+    if (!ai) ++e.exclude_members;
 }
 
 membership aggregator::merge(const entry& e) {
@@ -38,16 +54,19 @@ membership aggregator::merge(const entry& e) {
     // RFC 4605 4.1: any EXCLUDE: EXCLUDE(intersection of the exclude lists
     // minus the union of the include lists). A source is in every exclude
     // list exactly when its exclude count equals the number of EXCLUDE members.
-    for (const auto& [s, n] : e.exclude_count)
-        if (n == e.exclude_members && !e.include_count.contains(s)) out.push_back(s);
+    auto inc = e.include_count.begin();
+    for (const auto& [s, n] : e.exclude_count) {
+        while (inc != e.include_count.end() && inc->first < s) ++inc;
+        const bool included = inc != e.include_count.end() && inc->first == s;
+        if (n == e.exclude_members && !included) out.push_back(s);
+    }
     return membership{filter_mode::exclude, source_set(std::move(out))};
 }
 
 bool aggregator::apply(entry& e, std::size_t index, membership used) {
     downstream_state& d = e.downstreams[index];
     if (d.used == used) return false;
-    count(e, d.used, -1);
-    count(e, used, +1);
+    recount(e, d.used, used);
     d.used = std::move(used);
     membership m = merge(e);
     if (m == e.merged) return false;

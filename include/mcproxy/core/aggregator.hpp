@@ -6,7 +6,6 @@
 
 #include <cstddef>
 #include <functional>
-#include <map>
 #include <unordered_map>
 #include <vector>
 
@@ -24,8 +23,9 @@ using membership_filter = std::function<membership(if_index iface, const net::ad
 ///
 /// Per group it keeps reference counts: how many downstreams include each
 /// source, how many are in EXCLUDE mode, and how many of those exclude each
-/// source. One downstream change then costs O(its old and new sources)
-/// plus rebuilding the merged list, independent of the number of downstreams.
+/// source. The counts are sorted vectors updated by one linear merge with
+/// the old and new source lists, so one downstream change costs
+/// O(distinct sources of the group), independent of the number of downstreams.
 class aggregator {
 public:
     /// @brief An empty merge; `downstream_filter`, if set, transforms every
@@ -70,21 +70,24 @@ private:
         membership raw;   ///< as the router reported it
         membership used;  ///< after the filter
     };
+    using counts = std::vector<std::pair<net::address, unsigned>>;  ///< sorted by address
     struct entry {
         std::vector<downstream_state> downstreams;  ///< sorted by iface
         unsigned exclude_members = 0;
-        std::map<net::address, unsigned> include_count;
-        std::map<net::address, unsigned> exclude_count;
+        counts include_count;  ///< downstreams including each source
+        counts exclude_count;  ///< EXCLUDE downstreams excluding each source
         membership merged;
     };
 
     membership filtered(if_index iface, const net::address& group, const membership& m) const;
-    static void count(entry& e, const membership& m, int delta);
+    void adjust(counts& c, const source_set& minus, const source_set& plus);
+    void recount(entry& e, const membership& before, const membership& after);
     static membership merge(const entry& e);
     bool apply(entry& e, std::size_t index, membership used);
 
     membership_filter filter_;
     std::unordered_map<net::address, entry> groups_;
+    counts scratch_;  ///< reused buffer of adjust()
 };
 
 }  // namespace mcproxy::core
