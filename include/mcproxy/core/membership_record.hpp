@@ -38,8 +38,8 @@ struct tracked_host {
     bool older_version = false;
     /// Dropped when nothing refreshed it for a Group Membership Interval.
     time_point expires = timer_off;
-    /// Sorted: INCLUDE sources or EXCLUDE sources of this host.
-    std::vector<net::address> sources;
+    /// INCLUDE sources or EXCLUDE sources of this host.
+    source_set sources;
     /// @brief Whether this host wants traffic from `source`.
     bool wants(const net::address& source) const;
 };

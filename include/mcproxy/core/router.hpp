@@ -116,6 +116,11 @@ private:
     bool acceptable_group(const net::address& group, const char* what, actions& out) const;
     void process_record(const net::address& group, wire::record_type type, source_set sources,
                         const net::address& from, time_point now, actions& out, group_list& changed);
+    void older_join(const net::address& group, wire::version ver, const net::address& from, time_point now,
+                    actions& out, group_list& changed);
+    void older_leave(const net::address& group, const net::address& from, time_point now, actions& out,
+                     group_list& changed);
+    void conclude(group_record& g, bool ch, query_request& q, time_point now, actions& out, group_list& changed);
 
     // membership database
     group_record* find_group(const net::address& group);

@@ -129,9 +129,9 @@ TEST_P(router_table, row) {
 
 INSTANTIATE_TEST_SUITE_P(rfc3376_6_4, router_table,
                          ::testing::Combine(::testing::ValuesIn(rows), ::testing::Values(fam::v4, fam::v6)),
-                         [](const auto& info) {
-                             return std::string(std::get<0>(info.param).name) + "_" +
-                                    fam_name(std::get<1>(info.param));
+                         [](const auto& p) {
+                             return std::string(std::get<0>(p.param).name) + "_" +
+                                    fam_name(std::get<1>(p.param));
                          });
 
 }  // namespace
