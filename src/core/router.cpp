@@ -86,6 +86,10 @@ group_list router::handle(const wire::message& msg, const net::address& from, ti
                    [&](const wire::leave& l) { on_leave(l, from, now, out, changed); },
                },
                msg);
+    if (changed.size() > 1) {  // several records of one report may name a group twice
+        std::sort(changed.begin(), changed.end());
+        changed.erase(std::unique(changed.begin(), changed.end()), changed.end());
+    }
     return changed;
 }
 
@@ -146,6 +150,18 @@ void router::finish(group_record& g, bool changed_flag, group_list& changed) {
 void router::on_report_v3(const wire::report_v3& r, const net::address& from, time_point now, actions& out,
                           group_list& changed) {
     const net::family fam = family_of(settings_.ver);
+    // A group named by several records may change and change back within
+    // one report: for those the change list holds the net change only.
+    std::vector<std::pair<net::address, core::membership>> repeated;
+    if (r.records.size() > 1) {
+        std::vector<net::address> names;
+        names.reserve(r.records.size());
+        for (const auto& rec : r.records) names.push_back(rec.group);
+        std::sort(names.begin(), names.end());
+        for (std::size_t i = 1; i < names.size(); ++i)
+            if (names[i] == names[i - 1] && (repeated.empty() || repeated.back().first != names[i]))
+                repeated.emplace_back(names[i], membership(names[i]));
+    }
     for (const auto& rec : r.records) {
         std::vector<net::address> list;
         list.reserve(rec.sources.size());
@@ -166,6 +182,10 @@ void router::on_report_v3(const wire::report_v3& r, const net::address& from, ti
                           !sources.empty();
         if (asks) older_join(rec.group, settings_.ver, from, now, out, changed);
         else if (rec.type == record_type::change_to_include) older_leave(rec.group, from, now, out, changed);
+    }
+    for (const auto& [group, before] : repeated) {
+        std::erase(changed, group);
+        if (!(membership(group) == before)) changed.push_back(group);
     }
 }
 

@@ -57,6 +57,8 @@ const std::vector<table_row> rows = {
      {{1, tk::lmqt}, {2, tk::fresh}, {3, tk::fresh}, {4, tk::stopped}, {5, tk::fresh}}, tk::lmqt, true, {1}},
 };
 
+void PrintTo(const table_row& r, std::ostream* os) { *os << r.name; }
+
 class router_table : public ::testing::TestWithParam<std::tuple<table_row, fam>> {};
 
 TEST_P(router_table, row) {

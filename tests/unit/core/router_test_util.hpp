@@ -20,6 +20,7 @@ using wire::record_type;
 enum class fam { v4, v6 };
 
 inline std::string fam_name(fam f) { return f == fam::v4 ? "IPv4" : "IPv6"; }
+inline void PrintTo(fam f, std::ostream* os) { *os << fam_name(f); }
 
 inline net::address addr(const std::string& text) {
     auto a = net::address::parse(text);
