@@ -192,7 +192,7 @@ void router::on_report_v3(const wire::report_v3& r, const net::address& from, ti
 void router::process_record(const net::address& group, record_type type, source_set sources,
                             const net::address& from, time_point now, actions& out, group_list& changed) {
     if (!acceptable_group(group, "record", out)) return;
-    // RFC 4604 2.2: EXCLUDE-mode records for SSM groups are ignored.
+    // RFC 4604 (router rules for SSM addresses): EXCLUDE-mode records for SSM groups are ignored.
     if (group.is_ssm() && (type == record_type::mode_is_exclude || type == record_type::change_to_exclude)) {
         log(log_level::debug, "ignored EXCLUDE-mode record for SSM group " + group.to_string(), out);
         return;
@@ -251,7 +251,7 @@ void router::on_leave(const wire::leave& l, const net::address& from, time_point
 void router::older_join(const net::address& group, version ver, const net::address& from, time_point now,
                         actions& out, group_list& changed) {
     if (!acceptable_group(group, "report", out)) return;
-    // RFC 4604 2.2: IGMPv1/v2 and MLDv1 reports for SSM groups are ignored.
+    // RFC 4604 (router rules for SSM addresses): IGMPv1/v2 and MLDv1 reports for SSM groups are ignored.
     if (group.is_ssm()) {
         log(log_level::debug, "ignored older-version report for SSM group " + group.to_string(), out);
         return;
