@@ -118,6 +118,29 @@ TEST(router_compat_v4, v1_mode_wins_over_v2_mode) {
     EXPECT_EQ(x.r.group(grp(fam::v4, 1), x.now)->compat, version::igmpv1);
 }
 
+// v1 mode ends first while v2 hosts remain: IGMPv2 mode, leaves count again;
+// then IGMPv3 mode when the v2 timer ends too.
+TEST(router_compat_v4, v1_then_v2_then_v3) {
+    fixture x(fam::v4);
+    x.send(v1v2(version::igmpv1, grp(fam::v4, 1)), 1);
+    x.step(60s);
+    x.send(v1v2(version::igmpv2, grp(fam::v4, 1)), 2);
+    x.run_until(time_point{} + x.t().older_host_present_interval());
+    EXPECT_EQ(x.r.group(grp(fam::v4, 1), x.now)->compat, version::igmpv2);
+    x.out.clear();
+    x.send(leave_of(version::igmpv2, grp(fam::v4, 1)), 2);
+    EXPECT_EQ(queries(x.out).size(), 1u) << "leave processed in IGMPv2 mode";
+    x.send(v1v2(version::igmpv2, grp(fam::v4, 1)), 2);
+    const time_point v2_end = x.now + x.t().older_host_present_interval();
+    x.run_until(v2_end - 1s);
+    EXPECT_EQ(x.r.group(grp(fam::v4, 1), x.now)->compat, version::igmpv2);
+    x.report(record_type::mode_is_exclude, 1, {}, 3);
+    x.run_until(v2_end);
+    auto st = x.r.group(grp(fam::v4, 1), x.now);
+    ASSERT_TRUE(st);
+    EXPECT_EQ(st->compat, version::igmpv3);
+}
+
 // IGMPv1 querier: v1 general queries, no leave, no group-specific query.
 TEST(router_compat_v4, igmpv1_router) {
     fixture x(fam::v4, false, version::igmpv1);

@@ -89,6 +89,17 @@ TEST_P(router_querier, other_querier_timeout_makes_us_querier_again) {
     EXPECT_EQ(x.r.querier().next_general_query, refreshed + x.t().query_interval);
 }
 
+// A query from a higher address does not refresh the Other Querier Present timer.
+TEST_P(router_querier, higher_address_does_not_refresh_other_querier_timer) {
+    fixture x(GetParam());
+    x.send_from(general(x.f), other_router(x.f, true));
+    const auto until = x.r.querier().other_querier_present_until;
+    x.step(100s);
+    x.send_from(general(x.f), other_router(x.f, false));
+    EXPECT_EQ(x.r.querier().other_querier_present_until, until);
+    EXPECT_EQ(x.r.querier().querier, other_router(x.f, true));
+}
+
 // Non-querier keeps membership state.
 TEST_P(router_querier, non_querier_keeps_membership) {
     fixture x(GetParam());
