@@ -42,8 +42,30 @@ constexpr std::size_t max_query_sources_v6 = 75;
 
 }  // namespace
 
+namespace {
+
+/// Values that would stall or spin the timers are raised to the smallest
+/// sane ones (the configuration layer should reject them first): RFC 3376
+/// 8.1 robustness MUST NOT be zero; intervals of zero would make the loop
+/// send queries without end.
+timer_settings sane(timer_settings t) {
+    using std::chrono::milliseconds;
+    using std::chrono::seconds;
+    t.robustness = std::max(t.robustness, 1u);
+    t.query_interval = std::max<duration>(t.query_interval, seconds(1));
+    t.query_response_interval = std::clamp<duration>(t.query_response_interval, milliseconds(100), t.query_interval);
+    if (t.startup_query_interval) t.startup_query_interval = std::max<duration>(*t.startup_query_interval, milliseconds(100));
+    t.last_member_query_interval = std::max<duration>(t.last_member_query_interval, milliseconds(100));
+    if (t.last_member_query_count) t.last_member_query_count = std::max(*t.last_member_query_count, 1u);
+    return t;
+}
+
+}  // namespace
+
 router::router(router_settings settings, time_point now)
     : settings_(std::move(settings)), timers_(settings_.timers), started_(now) {
+    settings_.timers = sane(settings_.timers);
+    timers_ = settings_.timers;
     const net::address& own = settings_.own_address;
     if (own.fam() != family_of(settings_.ver) || (is_ipv6() && !own.is_v6_link_local_unicast()))
         settings_.own_address = net::address::any(family_of(settings_.ver));
@@ -75,6 +97,7 @@ wire::version router::compat_of(const group_record& g) const {
 
 group_list router::handle(const wire::message& msg, const net::address& from, time_point now, actions& out) {
     group_list changed;
+    late_.clear();
     if (family_of(wire::version_of(msg)) != family_of(settings_.ver)) {
         log(log_level::debug, "ignored message of the other address family", out);
         return changed;
@@ -86,6 +109,11 @@ group_list router::handle(const wire::message& msg, const net::address& from, ti
                    [&](const wire::leave& l) { on_leave(l, from, now, out, changed); },
                },
                msg);
+    for (const auto& [group, before] : late_) {
+        std::erase(changed, group);
+        if (!(membership(group) == before)) changed.push_back(group);
+    }
+    late_.clear();
     if (changed.size() > 1) {  // several records of one report may name a group twice
         std::sort(changed.begin(), changed.end());
         changed.erase(std::unique(changed.begin(), changed.end()), changed.end());
@@ -105,6 +133,23 @@ bool router::acceptable_group(const net::address& group, const char* what, actio
 group_record* router::find_group(const net::address& group) {
     auto it = groups_.find(group);
     return it == groups_.end() ? nullptr : &it->second;
+}
+
+// A message may arrive after some of the group's deadlines passed but before
+// the owner called advance(): run them first, so the tables always start from
+// the state the RFC timers define (and report that change too).
+group_record* router::catch_up(const net::address& group, time_point now, actions& out, group_list& changed) {
+    group_record* g = find_group(group);
+    if (!g || g->scheduled > now) return g;
+    // The change list of this call must show the net change: remember the
+    // membership before; handle() compares at its end.
+    (void)changed;
+    late_.emplace_back(group, g->membership());
+    g->scheduled = timer_off;  // its heap entry is superseded by finish()
+    expire(*g, now, out);
+    group_list ignored;
+    finish(*g, false, ignored);
+    return find_group(group);
 }
 
 group_record* router::find_or_create(const net::address& group, time_point now, actions& out) {
@@ -197,7 +242,7 @@ void router::process_record(const net::address& group, record_type type, source_
         log(log_level::debug, "ignored EXCLUDE-mode record for SSM group " + group.to_string(), out);
         return;
     }
-    group_record* g = find_group(group);
+    group_record* g = catch_up(group, now, out, changed);
     if (!g) {
         // INCLUDE{} stays INCLUDE{} under these: no record to create.
         const bool no_op = type == record_type::block_old_sources ||
@@ -256,6 +301,7 @@ void router::older_join(const net::address& group, version ver, const net::addre
         log(log_level::debug, "ignored older-version report for SSM group " + group.to_string(), out);
         return;
     }
+    catch_up(group, now, out, changed);
     group_record* g = find_or_create(group, now, out);
     if (!g) return;
     // RFC 3376 7.3.2, RFC 2236 4, RFC 3810 8.3.2: older host present timers.
@@ -263,8 +309,7 @@ void router::older_join(const net::address& group, version ver, const net::addre
         const time_point t = now + timers_.older_host_present_interval();
         (rank(ver) == 1 ? g->v1_host_timer : g->v2_host_timer) = t;
     }
-    if (rank(ver) == 3) track(*g, record_type::mode_is_exclude, {}, from, now);
-    else track_older(*g, from, now);
+    track_older(*g, from, now);
     query_request q;
     const bool ch = apply_record(*g, record_type::mode_is_exclude, {}, now, q);
     conclude(*g, ch, q, now, out, changed);
@@ -276,7 +321,7 @@ void router::older_leave(const net::address& group, const net::address& from, ti
                          group_list& changed) {
     if (!acceptable_group(group, "leave", out)) return;
     if (settings_.ver == version::igmpv1) return;  // IGMPv1 has no leave: membership times out
-    group_record* g = find_group(group);
+    group_record* g = catch_up(group, now, out, changed);
     if (!g) return;
     // RFC 3376 7.3.2, RFC 2236 5: leaves are ignored while IGMPv1 hosts are present.
     if (compat_of(*g) == version::igmpv1) return;
@@ -297,7 +342,6 @@ void router::adopt(const wire::query& q) {
 
 void router::on_query(const wire::query& q, const net::address& from, time_point now, actions& out,
                       group_list& changed) {
-    (void)changed;
     const net::address& own = settings_.own_address;
     if (!own.is_unspecified() && from == own) return;  // our own query, looped back
     // RFC 3810 5.1.14: MLD queries come from link-local addresses. An IPv4
@@ -333,7 +377,7 @@ void router::on_query(const wire::query& q, const net::address& from, time_point
     // IGMPv2 / MLDv1 query sets LMQC * its Max Response Time instead
     // (RFC 2236 3, RFC 2710 4).
     if (q.group.is_unspecified() || (rank(q.ver) == 3 && q.s_flag)) return;
-    group_record* g = find_group(q.group);
+    group_record* g = catch_up(q.group, now, out, changed);
     if (!g) return;
     const duration lower = rank(q.ver) == 3 ? timers_.last_member_query_time()
                                             : timers_.last_member_count() * duration(q.max_resp);

@@ -124,6 +124,7 @@ private:
 
     // membership database
     group_record* find_group(const net::address& group);
+    group_record* catch_up(const net::address& group, time_point now, actions& out, group_list& changed);
     group_record* find_or_create(const net::address& group, time_point now, actions& out);
     bool apply_record(group_record& g, wire::record_type type, const source_set& a, time_point now,
                       query_request& q);
@@ -157,6 +158,8 @@ private:
     std::vector<heap_entry> heap_;  ///< min-heap on `at`, lazily cleaned
     std::size_t tracked_hosts_ = 0;
     bool limit_logged_ = false;
+    /// Groups whose overdue timers handle() ran, with their membership before.
+    std::vector<std::pair<net::address, core::membership>> late_;
 
     bool is_querier_ = false;
     net::address querier_address_;

@@ -226,6 +226,41 @@ TEST_P(router_timer, large_source_query_is_split) {
     EXPECT_EQ(qs.size(), x.f == fam::v4 ? 1u : 3u);
 }
 
+// A message after a deadline passed but before advance(): the group's
+// overdue timers run first (RFC 3376 6.5 before 6.4), and the change list
+// shows the net change of the call.
+TEST_P(router_timer, overdue_timers_run_before_a_message) {
+    fixture x(GetParam());
+    x.report(record_type::mode_is_exclude, 1, {3});
+    x.now += x.gmi() + 1s;  // no advance(): group timer overdue
+    x.out.clear();
+    // Without catching up this would be EXCLUDE(X,Y) + ALLOW: still EXCLUDE{3}.
+    auto changed = x.report(record_type::allow_new_sources, 1, {1}, 2);
+    EXPECT_EQ(x.mem(1), (membership{filter_mode::include, srcs(x.f, {1})}));
+    EXPECT_EQ(changed.size(), 1u);
+    // Overdue expiry undone by the message itself: no net change reported.
+    x.report(record_type::mode_is_exclude, 2, {});
+    x.now += x.gmi() + 1s;
+    changed = x.report(record_type::mode_is_exclude, 2, {}, 2);
+    EXPECT_TRUE(changed.empty());
+    EXPECT_EQ(x.r.record(grp(x.f, 2))->filter_timer, x.now + x.gmi());
+}
+
+// Timer settings that would spin the loop are raised (robustness >= 1,
+// intervals > 0): advance() never leaves a deadline at `now`.
+TEST_P(router_timer, zero_intervals_do_not_spin) {
+    router_settings s = fixture::make(GetParam(), false, std::nullopt, true);
+    s.timers.query_interval = duration(0);
+    s.timers.robustness = 0;
+    s.timers.last_member_query_interval = duration(0);
+    router r(s, time_point{});
+    actions out;
+    r.advance(time_point{}, out);
+    ASSERT_TRUE(r.next_deadline());
+    EXPECT_GT(*r.next_deadline(), time_point{});
+    EXPECT_GE(r.timers().robustness, 1u);
+}
+
 INSTANTIATE_TEST_SUITE_P(both, router_timer, ::testing::Values(fam::v4, fam::v6),
                          [](const auto& p) { return fam_name(p.param); });
 
