@@ -179,6 +179,17 @@ void router::schedule(group_record& g) {
     g.scheduled = d;
     heap_.push_back(heap_entry{d, g.group});
     std::push_heap(heap_.begin(), heap_.end(), [](const auto& a, const auto& b) { return heap_later(a, b); });
+    // Superseded entries pile up when deadlines keep moving earlier (new
+    // groups, lowered timers): rebuild from the records, O(groups), at most
+    // once per groups + 64 pushes.
+    if (heap_.size() > 2 * groups_.size() + 64) {
+        heap_.clear();
+        for (auto& [group, rec] : groups_) {
+            rec.scheduled = rec.deadline();
+            if (rec.scheduled != timer_off) heap_.push_back(heap_entry{rec.scheduled, group});
+        }
+        std::make_heap(heap_.begin(), heap_.end(), [](const auto& a, const auto& b) { return heap_later(a, b); });
+    }
 }
 
 // The end of every event on a group: delete an empty record (INCLUDE{} is
@@ -516,14 +527,6 @@ group_list router::advance(time_point now, actions& out) {
         if (valid) {
             it->second.scheduled = timer_off;
             schedule(it->second);
-        }
-    }
-    // Superseded entries accumulate when deadlines move earlier: rebuild.
-    if (heap_.size() > 2 * groups_.size() + 64) {
-        heap_.clear();
-        for (auto& [group, g] : groups_) {
-            g.scheduled = timer_off;
-            schedule(g);
         }
     }
     return changed;

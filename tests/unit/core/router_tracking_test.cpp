@@ -232,6 +232,22 @@ TEST_P(router_tracking, group_and_source_limits) {
     EXPECT_EQ(r.record(grp(GetParam(), 1))->sources.size(), 5u);
 }
 
+// Deadlines moving earlier again and again without advance() (timers
+// lowered by BLOCK, raised by ALLOW) do not grow the deadline heap.
+TEST_P(router_tracking, deadline_heap_stays_bounded) {
+    fixture x(GetParam());
+    for (int i = 0; i < 20000; ++i) {
+        x.now += 1ms;
+        x.report(i % 2 ? record_type::block_old_sources : record_type::allow_new_sources, 1 + i % 3, {1});
+        x.out.clear();
+    }
+    EXPECT_LT(x.r.memory_bytes(), 16u * 1024u);
+    x.step(1ms);
+    auto d = x.r.next_deadline();
+    ASSERT_TRUE(d);
+    EXPECT_GT(*d, x.now);
+}
+
 INSTANTIATE_TEST_SUITE_P(both, router_tracking, ::testing::Values(fam::v4, fam::v6),
                          [](const auto& p) { return fam_name(p.param); });
 
