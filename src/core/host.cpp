@@ -175,7 +175,10 @@ void host::send_v3(std::vector<wire::group_record> records, actions& out) {
 void host::send_older_report(const net::address& group, time_point now, actions& out) {
     // RFC 2236 3 / RFC 1112 / RFC 2710 4: v1/v2 reports and MLDv1 reports
     // are sent to the group itself.
-    out.push_back(send_action{settings_.iface, group, wire::report_v1v2{older_version(now), group}});
+    auto& a = std::get<send_action>(out.emplace_back(std::in_place_type<send_action>));
+    a.iface = settings_.iface;
+    a.destination = group;
+    a.msg.emplace<wire::report_v1v2>(wire::report_v1v2{older_version(now), group});
 }
 
 void host::schedule_retransmit(time_point now, bool older) {

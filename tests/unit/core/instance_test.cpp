@@ -3,6 +3,8 @@
 // state-change reports, routes follow, links and queries are routed.
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include "core/host_test_util.hpp"
 #include "mcproxy/core/instance.hpp"
 
@@ -194,6 +196,77 @@ TEST(Instance, OwnLoopedBackReportDoesNotSuppress) {
     inst.handle(message_event{up, ip("192.0.2.1"), ip("239.1.1.1"), wire::report_v1v2{wire::version::igmpv2, ip("239.1.1.1")}},
                 at(2s), out);
     EXPECT_TRUE(inst.upstream(up)->response_deadline(ip("239.1.1.1")));
+}
+
+}  // namespace
+}  // namespace mcproxy::core
+
+namespace mcproxy::core {
+namespace {
+
+using namespace host_test;
+
+// Random reports from random hosts on four downstreams, random time jumps:
+// after every step the upstream hosts hold exactly the merged state, the
+// merge equals a from-scratch merge of the routers' memberships, and every
+// route's outputs are what the memberships ask for.
+TEST(InstanceRandom, UpstreamStateAlwaysEqualsTheMergeOfTheRouters) {
+    std::mt19937 rng(4605);
+    instance_settings s;
+    s.ver = wire::version::igmpv3;
+    s.upstreams = {1, 2};
+    s.downstreams = {11, 12, 13, 14};
+    instance inst(s, at(0s));
+    const std::vector<net::address> groups{ip("239.8.0.1"), ip("239.8.0.2"), ip("232.8.0.3")};
+    std::vector<net::address> pool;
+    for (std::uint32_t i = 1; i <= 5; ++i) pool.push_back(net::address::v4(0xC6336400u + i));
+    time_point now = at(1s);
+    actions out;
+    for (int step = 0; step < 3000; ++step) {
+        out.clear();
+        if (rng() % 5 == 0) {
+            now += duration{static_cast<duration::rep>(rng() % 20'000'000)};
+            for (int i = 0; i < 10000; ++i) {
+                auto d = inst.next_deadline();
+                if (!d || *d > now) break;
+                inst.advance(*d, out);
+            }
+        } else if (rng() % 10 == 0) {
+            inst.handle(upcall_event{upcall_kind::nocache, static_cast<if_index>(rng() % 2 ? 1 : 11 + rng() % 4),
+                                     pool[rng() % pool.size()], groups[rng() % groups.size()]},
+                        now, out);
+        } else {
+            const auto d = static_cast<if_index>(11 + rng() % 4);
+            wire::group_record r;
+            r.type = static_cast<wire::record_type>(1 + rng() % 6);
+            r.group = groups[rng() % groups.size()];
+            for (const auto& src : pool)
+                if (rng() % 3 == 0) r.sources.push_back(src);
+            const auto host_addr = net::address::v4(0xC0000200u + static_cast<std::uint32_t>(rng() % 3));
+            inst.handle(message_event{d, host_addr, ip("224.0.0.22"), wire::report_v3{wire::version::igmpv3, {r}}},
+                        now, out);
+        }
+        for (const auto& g : groups) {
+            aggregator fresh;
+            for (if_index d : s.downstreams)
+                if (const router* r = inst.downstream(d)) fresh.set(d, g, r->membership(g));
+            ASSERT_EQ(inst.merged(g), fresh.merged(g)) << "step " << step;
+            ASSERT_EQ(inst.merged(g), fresh.recompute(g)) << "step " << step;
+            for (if_index u : s.upstreams) ASSERT_EQ(inst.upstream(u)->state(g), inst.merged(g)) << "step " << step;
+            for (const auto& src : pool) {
+                auto rt = inst.routes().route({src, g});
+                if (!rt) continue;
+                std::vector<if_index> expect;
+                const bool local = rt->input >= 11;
+                if (local)
+                    for (if_index u : s.upstreams) expect.push_back(u);
+                for (if_index d : s.downstreams)
+                    if (d != rt->input && fresh.downstream(d, g).wants(src)) expect.push_back(d);
+                std::sort(expect.begin(), expect.end());
+                ASSERT_EQ(rt->outputs, expect) << "step " << step;
+            }
+        }
+    }
 }
 
 }  // namespace
