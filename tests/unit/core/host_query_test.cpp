@@ -3,6 +3,8 @@
 // scheduling rule (1-5) and per expiry rule (1-3).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "core/host_test_util.hpp"
 #include "mcproxy/core/host.hpp"
 
@@ -220,6 +222,76 @@ TEST(HostQuery, IgmpQueryOnMldHostIsIgnored) {
     for (int i = 0; i < 10 && h.next_deadline(); ++i) h.advance(*h.next_deadline(), out);
     h.on_query(gq(1000ms), at(10s), out);
     EXPECT_FALSE(h.next_deadline());
+}
+
+}  // namespace
+}  // namespace mcproxy::core
+
+namespace mcproxy::core {
+namespace {
+
+using namespace host_test;
+using T = wire::record_type;
+
+// The 5.2 rules again for MLDv2 (RFC 3810 6.2), with IPv6 addresses.
+struct mld_fixture {
+    host h{[] {
+        host_settings s;
+        s.ver = wire::version::mldv2;
+        return s;
+    }()};
+    time_point now = at(0s);
+    mld_fixture() {
+        actions out;
+        h.set_membership(ip("ff05::1"), inc({"2001:db8::1", "2001:db8::2"}), now, out);
+        h.set_membership(ip("ff05::2"), exc({"2001:db8::3"}), now, out);
+        run(now + 10s);
+    }
+    actions run(time_point t) {
+        actions out;
+        for (int i = 0; i < 1000; ++i) {
+            auto d = h.next_deadline();
+            if (!d || *d > t) break;
+            h.advance(*d, out);
+        }
+        now = t;
+        return out;
+    }
+    wire::query q(const char* group, std::vector<const char*> sources) const {
+        wire::query x;
+        x.ver = wire::version::mldv2;
+        x.group = ip(group);
+        x.max_resp = 2000ms;
+        for (const char* s : sources) x.sources.push_back(ip(s));
+        return x;
+    }
+};
+
+TEST(HostQueryMld, SourceQueriesOnIncludeAndExclude) {
+    mld_fixture f;
+    actions out;
+    f.h.on_query(f.q("ff05::1", {"2001:db8::2", "2001:db8::9"}), f.now, out);
+    f.h.on_query(f.q("ff05::2", {"2001:db8::3", "2001:db8::9"}), f.now, out);
+    out = f.run(f.now + 2s);
+    EXPECT_EQ(records(out), (std::vector{rec(T::mode_is_include, "ff05::1", {"2001:db8::2"}),
+                                         rec(T::mode_is_include, "ff05::2", {"2001:db8::9"})}))
+        << show(records(out));
+    for (const auto& s : sends(out)) EXPECT_EQ(s.destination, ip("ff02::16"));
+}
+
+TEST(HostQueryMld, Rule4And5) {
+    mld_fixture f;
+    actions out;
+    f.h.on_query(f.q("ff05::1", {"2001:db8::1"}), f.now, out);
+    f.h.on_query(f.q("ff05::1", {"2001:db8::2"}), f.now, out);  // rule 5: accumulate
+    f.h.on_query(f.q("ff05::2", {"2001:db8::7"}), f.now, out);
+    f.h.on_query(f.q("ff05::2", {}), f.now, out);  // rule 4: whole group
+    out = f.run(f.now + 2s);
+    auto got = records(out);
+    std::sort(got.begin(), got.end(), [](const auto& a, const auto& b) { return a.group < b.group; });
+    EXPECT_EQ(got, (std::vector{rec(T::mode_is_include, "ff05::1", {"2001:db8::1", "2001:db8::2"}),
+                                rec(T::mode_is_exclude, "ff05::2", {"2001:db8::3"})}))
+        << show(got);
 }
 
 }  // namespace
