@@ -89,7 +89,9 @@ bool aggregator::set(if_index iface, const net::address& group, const membership
     }
     const auto index = static_cast<std::size_t>(dit - e.downstreams.begin());
     e.downstreams[index].raw = m;
-    const bool changed = apply(e, index, filtered(iface, group, m));
+    // No membership stays no membership whatever the filter says, so the
+    // counts of a removed downstream always drop to zero.
+    const bool changed = apply(e, index, m.empty() ? membership{} : filtered(iface, group, m));
     if (m.empty()) e.downstreams.erase(e.downstreams.begin() + static_cast<std::ptrdiff_t>(index));
     if (e.downstreams.empty()) groups_.erase(git);
     return changed;
