@@ -3,6 +3,7 @@
 // state-change reports, routes follow, links and queries are routed.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <random>
 
 #include "core/host_test_util.hpp"
@@ -264,6 +265,100 @@ TEST(InstanceRandom, UpstreamStateAlwaysEqualsTheMergeOfTheRouters) {
                     if (d != rt->input && fresh.downstream(d, g).wants(src)) expect.push_back(d);
                 std::sort(expect.begin(), expect.end());
                 ASSERT_EQ(rt->outputs, expect) << "step " << step;
+            }
+        }
+    }
+}
+
+}  // namespace
+}  // namespace mcproxy::core
+
+namespace mcproxy::core {
+namespace {
+
+using namespace host_test;
+
+// Every kind of event in random order (all message types and versions,
+// link flaps, address changes, counters, upcalls on unknown interfaces):
+// nothing crashes, deadlines move forward, and the upstream hosts keep
+// exactly the merged state.
+TEST(InstanceRandom, AnyEventSequenceKeepsTheInvariants) {
+    std::mt19937 rng(7);
+    instance_settings s;
+    s.ver = wire::version::igmpv3;
+    s.upstreams = {1};
+    s.downstreams = {11, 12};
+    instance inst(s, at(0s));
+    const std::vector<net::address> groups{ip("239.9.0.1"), ip("224.0.0.9"), ip("232.9.0.1")};
+    std::vector<net::address> pool{ip("198.51.100.1"), ip("198.51.100.2"), ip("203.0.113.3")};
+    auto pick_if = [&] { return static_cast<if_index>(std::array<if_index, 4>{1, 11, 12, 99}[rng() % 4]); };
+    auto pick_ver = [&] {
+        return std::array<wire::version, 4>{wire::version::igmpv1, wire::version::igmpv2, wire::version::igmpv3,
+                                            wire::version::mldv2}[rng() % 4];
+    };
+    time_point now = at(1s);
+    actions out;
+    for (int step = 0; step < 5000; ++step) {
+        out.clear();
+        const net::address& g = groups[rng() % groups.size()];
+        switch (rng() % 9) {
+            case 0: {
+                wire::query q;
+                q.ver = pick_ver();
+                q.group = rng() % 2 ? net::address::any(wire::family_of(q.ver)) : g;
+                q.max_resp = std::chrono::milliseconds(rng() % 20000);
+                q.qrv = static_cast<std::uint8_t>(rng() % 8);
+                q.qqi = std::chrono::seconds(rng() % 300);
+                if (rng() % 2) q.sources.push_back(pool[rng() % pool.size()]);
+                inst.handle(message_event{pick_if(), pool[rng() % pool.size()], ip("224.0.0.1"), q}, now, out);
+                break;
+            }
+            case 1:
+                inst.handle(message_event{pick_if(), ip("192.0.2.7"), g, wire::report_v1v2{rng() % 2 ? wire::version::igmpv1 : wire::version::igmpv2, g}},
+                            now, out);
+                break;
+            case 2:
+                inst.handle(message_event{pick_if(), ip("192.0.2.7"), ip("224.0.0.2"), wire::leave{wire::version::igmpv2, g}},
+                            now, out);
+                break;
+            case 3: {
+                wire::group_record r{static_cast<wire::record_type>(1 + rng() % 6), g, {}, {}};
+                for (const auto& src : pool)
+                    if (rng() % 2) r.sources.push_back(src);
+                inst.handle(message_event{pick_if(), ip("192.0.2.8"), ip("224.0.0.22"),
+                                          wire::report_v3{wire::version::igmpv3, {r}}},
+                            now, out);
+                break;
+            }
+            case 4: inst.handle(link_event{pick_if(), rng() % 2 == 0}, now, out); break;
+            case 5: inst.handle(address_event{pick_if(), rng() % 2 ? ip("192.0.2.1") : ip("0.0.0.0")}, now, out); break;
+            case 6:
+                inst.handle(upcall_event{upcall_kind::wrongvif, pick_if(), pool[rng() % pool.size()], g}, now, out);
+                break;
+            case 7:
+                inst.handle(counters_event{{{route_key{pool[rng() % pool.size()], g}, rng() % 3}}}, now, out);
+                break;
+            default: {
+                now += duration{static_cast<duration::rep>(rng() % 30'000'000)};
+                for (int i = 0; i < 10000; ++i) {
+                    auto d = inst.next_deadline();
+                    if (!d || *d > now) break;
+                    inst.advance(*d, out);
+                    auto nd = inst.next_deadline();
+                    ASSERT_TRUE(!nd || *nd > *d) << "step " << step;
+                }
+            }
+        }
+        for (const auto& grp : groups) {
+            if (grp.is_link_local_multicast()) {
+                ASSERT_TRUE(inst.upstream(1)->state(grp).empty());
+                continue;
+            }
+            ASSERT_EQ(inst.upstream(1)->state(grp), inst.merged(grp)) << "step " << step;
+        }
+        for (const auto& a : out) {
+            if (const auto* sa = std::get_if<send_action>(&a)) {
+                ASSERT_NE(sa->iface, 99u);
             }
         }
     }
