@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/// @file
+/// @brief Forwarding decisions of one proxy instance (RFC 4605 4.2): which
+/// (S,G) enters on which interface and leaves on which, kept in step with
+/// the memberships, and idle entries removed by their packet counters.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "mcproxy/core/aggregator.hpp"
+#include "mcproxy/core/types.hpp"
+
+namespace mcproxy::core {
+
+/// @brief Whether (S,G) arriving on `input` may be forwarded to `output`
+/// (issue 5: upstream `out` and downstream `out` filters plug in here).
+using output_filter = std::function<bool(const route_key& key, if_index input, if_index output)>;
+
+/// @brief Settings of the forwarding decisions.
+struct forwarding_settings {
+    /// A route whose packet counter has not moved for this long is removed.
+    duration idle_timeout = std::chrono::seconds(60);
+    /// How often the counters of all routes are requested.
+    duration counter_interval = std::chrono::seconds(20);
+    /// Install routes for sources of INCLUDE memberships before data arrives
+    /// (input: the first upstream); otherwise only kernel upcalls create routes.
+    bool proactive_include = true;
+    /// Optional policy hook; unset allows everything.
+    output_filter allow_output;
+};
+
+/// @brief One packet counter reading of a route.
+struct counter_sample {
+    route_key key;
+    std::uint64_t packets = 0;
+};
+
+/// @brief Input and outputs of one route, for status and tests.
+struct route_status {
+    if_index input = 0;
+    std::vector<if_index> outputs;
+    bool proactive = false;
+    friend bool operator==(const route_status&, const route_status&) = default;
+};
+
+/// @brief The (S,G) routes of one instance and address family.
+///
+/// Downstream memberships come from the aggregator (after its filter), so
+/// the routes and the upstream reports always agree on what a downstream
+/// wants. Every entry point takes `now` and appends actions to `out`;
+/// set_route_action / remove_route_action are emitted only on change.
+class forwarding {
+public:
+    /// @brief No interfaces and no routes; `memberships` must outlive this.
+    forwarding(forwarding_settings settings, const aggregator& memberships);
+
+    /// @brief Sets the interfaces (upstreams in configuration order);
+    /// routes are recomputed, routes entering on a vanished interface removed.
+    void set_interfaces(std::vector<if_index> upstreams, std::vector<if_index> downstreams, time_point now,
+                        actions& out);
+    /// @brief The kernel saw data from `source` to `group` on `iface` with no
+    /// matching entry (NOCACHE) or on an unexpected interface (WRONGVIF).
+    void on_upcall(if_index iface, const net::address& source, const net::address& group, time_point now,
+                   actions& out);
+    /// @brief The downstream memberships of `group` changed.
+    void on_membership_change(const net::address& group, time_point now, actions& out);
+    /// @brief Packet counters read as asked by read_counters_action; routes
+    /// idle for the idle timeout are removed.
+    void on_counters(const std::vector<counter_sample>& samples, time_point now, actions& out);
+    /// @brief Requests the counters when it is time.
+    void advance(time_point now, actions& out);
+    /// @brief When advance() next has work.
+    std::optional<time_point> next_deadline() const;
+    /// @brief Removes every route (shutdown).
+    void clear(actions& out);
+    /// @brief Replaces the output filter and recomputes every route.
+    void set_output_filter(output_filter f, time_point now, actions& out);
+
+    /// @brief The route of (S,G), if any.
+    std::optional<route_status> route(const route_key& key) const;
+    /// @brief Number of routes.
+    std::size_t route_count() const { return routes_.size(); }
+
+private:
+    struct route_entry {
+        if_index input = 0;
+        std::vector<if_index> outputs;
+        bool proactive = false;
+        std::uint64_t packets = 0;
+        time_point last_used{};
+    };
+    /// Keyed by (group, source) so the routes of one group are adjacent.
+    using route_map = std::map<std::pair<net::address, net::address>, route_entry>;
+
+    bool is_upstream(if_index i) const;
+    bool is_downstream(if_index i) const;
+    std::vector<if_index> outputs_for(const net::address& source, const net::address& group, if_index input) const;
+    void install(const net::address& group, const net::address& source, if_index input, bool proactive,
+                 time_point now, actions& out);
+    void refresh(route_map::iterator it, actions& out);
+    void remove(route_map::iterator it, actions& out);
+    void schedule_poll(time_point now);
+
+    forwarding_settings settings_;
+    const aggregator& memberships_;
+    std::vector<if_index> upstreams_;    ///< configuration order
+    std::vector<if_index> downstreams_;  ///< sorted
+    route_map routes_;
+    std::optional<time_point> next_poll_;
+};
+
+}  // namespace mcproxy::core

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/// @file
+/// @brief Read-only snapshots of a downstream router for status output.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "mcproxy/core/types.hpp"
+
+namespace mcproxy::core {
+
+/// @brief One source record as status output shows it.
+struct router_source_status {
+    net::address source;
+    /// Source timer; nullopt when stopped (Exclude List in EXCLUDE mode).
+    std::optional<time_point> timer;
+    /// Q(G,S) retransmissions still to send.
+    unsigned retransmissions = 0;
+};
+
+/// @brief One tracked host of a group.
+struct router_host_status {
+    net::address host;
+    filter_mode mode = filter_mode::include;
+    source_set sources;
+    bool older_version = false;
+    time_point expires;
+};
+
+/// @brief One group as status output shows it.
+struct router_group_status {
+    net::address group;
+    filter_mode mode = filter_mode::include;
+    /// Filter timer (EXCLUDE mode only).
+    std::optional<time_point> filter_timer;
+    std::vector<router_source_status> sources;
+    /// RFC 3376 7.3.2 Group Compatibility Mode, as the protocol version.
+    wire::version compat = wire::version::igmpv3;
+    std::optional<time_point> v1_host_present_until;
+    std::optional<time_point> v2_host_present_until;
+    /// Q(G) retransmissions still to send.
+    unsigned group_retransmissions = 0;
+    std::vector<router_host_status> hosts;
+    /// Whether explicit tracking is known to see every interested host.
+    bool tracking_complete = false;
+};
+
+/// @brief Querier state of the interface, RFC 3376 6.6.2.
+struct router_querier_status {
+    bool is_querier = false;
+    /// Address of the current querier (ours when we are it); unspecified
+    /// when there is none yet.
+    net::address querier;
+    std::optional<time_point> other_querier_present_until;
+    std::optional<time_point> next_general_query;
+    unsigned startup_queries_left = 0;
+    /// Robustness and Query Interval in use (adopted from the querier's
+    /// QRV/QQIC as a v3/MLDv2 non-querier, RFC 3376 4.1.6, 4.1.7).
+    unsigned robustness = 0;
+    duration query_interval{0};
+};
+
+}  // namespace mcproxy::core

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/// @file
+/// @brief Helpers for the host, aggregator and forwarding tests: address
+/// literals, membership shorthands, and extraction of sent messages.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "mcproxy/core/types.hpp"
+
+namespace mcproxy::core::host_test {
+
+using namespace std::chrono_literals;
+
+/// @brief Parses an address literal (test input is always valid).
+inline net::address ip(const char* s) { return *net::address::parse(s); }
+
+/// @brief Set of parsed address literals.
+inline source_set srcs(std::initializer_list<const char*> l) {
+    source_set s;
+    for (const char* x : l) s.insert(ip(x));
+    return s;
+}
+/// @brief INCLUDE{l}.
+inline membership inc(std::initializer_list<const char*> l) { return membership{filter_mode::include, srcs(l)}; }
+/// @brief EXCLUDE{l}.
+inline membership exc(std::initializer_list<const char*> l) { return membership{filter_mode::exclude, srcs(l)}; }
+
+/// @brief Time `d` after the epoch of the fake clock.
+inline time_point at(duration d) { return time_point{} + d; }
+
+/// @brief Every send_action in `out`.
+inline std::vector<send_action> sends(const actions& out) {
+    std::vector<send_action> r;
+    for (const auto& a : out)
+        if (const auto* s = std::get_if<send_action>(&a)) r.push_back(*s);
+    return r;
+}
+
+/// @brief Every IGMPv3/MLDv2 report in `out`.
+inline std::vector<wire::report_v3> v3_reports(const actions& out) {
+    std::vector<wire::report_v3> r;
+    for (const auto& s : sends(out))
+        if (const auto* m = std::get_if<wire::report_v3>(&s.msg)) r.push_back(*m);
+    return r;
+}
+
+/// @brief All group records of all v3 reports in `out`, in order.
+inline std::vector<wire::group_record> records(const actions& out) {
+    std::vector<wire::group_record> r;
+    for (const auto& rep : v3_reports(out))
+        for (const auto& rec : rep.records) r.push_back(rec);
+    return r;
+}
+
+/// @brief A record with sources given as literals.
+inline wire::group_record rec(wire::record_type t, const char* group, std::initializer_list<const char*> l) {
+    wire::group_record r{t, ip(group), {}, {}};
+    for (const char* x : l) r.sources.push_back(ip(x));
+    return r;
+}
+
+/// @brief "TYPE group {sources}" for readable failure messages.
+inline std::string show(const std::vector<wire::group_record>& v) {
+    std::string s;
+    for (const auto& r : v) {
+        s += std::string(wire::to_string(r.type)) + " " + r.group.to_string() + " {";
+        for (std::size_t i = 0; i < r.sources.size(); ++i) s += (i ? ", " : "") + r.sources[i].to_string();
+        s += "} ";
+    }
+    return s;
+}
+
+}  // namespace mcproxy::core::host_test
