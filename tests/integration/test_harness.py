@@ -1,0 +1,256 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Proves the harness itself, without mcproxy: namespaces and their cleanup,
+host joins through the kernel stacks seen and decoded on the proxy side,
+crafted queries answered by real hosts, the tester's stream, and the
+kernel-state readers on a multicast routing table set up from Python."""
+from __future__ import annotations
+
+import socket
+import struct
+import subprocess
+import sys
+import time
+
+import netns
+import packets
+import procs
+from kernel_state import mr_cache, mr_vifs, mroutes, vif_names
+from procs import wait_for
+
+G4, G6 = "239.1.2.3", "ff05::1:3"
+
+
+def _reports_for(cap, group, family):
+    return [m for m in cap.messages("report", family) if group in m.reported_groups()]
+
+
+def test_namespaces_are_deleted_after_use():
+    with netns.Topology("cleanup") as t:
+        net = t.proxy_net((2, 1))
+        names = [n.name for n in t.namespaces]
+        assert len(names) == 6  # router, proxy, h1, h2, switch, h3
+        assert set(names) <= set(netns.list_namespaces(t.id))
+        p = net.hosts["h1"].ns.popen(["sleep", "30"])
+    assert netns.list_namespaces(t.id) == []
+    assert p.poll() is not None  # processes inside were stopped
+
+
+def test_standard_net_addresses_and_links(topo, tester):
+    net = topo.proxy_net((2, 1))
+    assert set(net.hosts) == {"h1", "h2", "h3"}
+    assert net.links == {"h1": "dn1", "h3": "dn1", "h2": "dn2"}
+    addrs = net.hosts["h3"].ns.ip("-br", "addr", "show", "dev", "eth0").stdout
+    assert "203.0.113.13/24" in addrs and "2001:db8:2::d/64" in addrs, addrs
+    # Both hosts behind the bridge on dn1 get the proxy's stream, in both
+    # families (nodad: the addresses are usable at once).
+    for group, src in ((G4, "203.0.113.1"), (G6, "2001:db8:2::1")):
+        rx = [procs.receive(net.hosts[h].ns, "eth0", group, duration=3, count=5)
+              for h in ("h1", "h3")]
+        time.sleep(0.3)
+        procs.send(net.proxy, "dn1", group, count=5, rate=100, source_address=src)
+        for r in rx:
+            s = r.summary()
+            assert s["sources"] == {src: 5}, s
+
+
+IGMP_CASES = [(3, "report", 3), (2, "report", 2), (1, "report", 1)]
+
+
+def test_igmp_host_versions_are_decoded(topo, capture, tester):
+    """Hosts forced to IGMPv1, v2, v3 send the right report kinds; leaves too."""
+    net = topo.proxy_net((1, 1, 1), igmp_version={"h1": 3, "h2": 2, "h3": 1})
+    caps = {h: capture(net.proxy, net.links[h]) for h in ("h1", "h2", "h3")}
+    joins = {h: procs.join(net.hosts[h].ns, "eth0", G4) for h in caps}
+    time.sleep(0.3)
+    for j in joins.values():
+        assert j.stop() == 0
+    time.sleep(0.3)
+    for h, version in (("h1", 3), ("h2", 2), ("h3", 1)):
+        msgs = [m for m in caps[h].stop().messages(family="ipv4")
+                if m.kind in ("report", "leave")]
+        reports = [m for m in msgs if m.kind == "report" and G4 in m.reported_groups()]
+        assert reports, f"{h}: no report for {G4}: {msgs}"
+        r = reports[0]
+        assert r.version == version, r
+        assert r.checksum_ok and r.ttl == 1 and r.router_alert, r
+        if version == 3:
+            assert r.dst == "224.0.0.22"
+            assert any(rec.type == "TO_EX" and rec.group == G4 and rec.sources == []
+                       for rec in r.records), r
+            # Leaving: TO_IN {} (RFC 3376 5.1).
+            assert any(rec.type == "TO_IN" and rec.group == G4 and rec.sources == []
+                       for m in msgs if m.version == 3 for rec in m.records), msgs
+        else:
+            assert r.dst == G4 and r.group == G4
+        if version == 2:
+            leaves = [m for m in msgs if m.kind == "leave"]
+            assert leaves and leaves[0].group == G4 and leaves[0].dst == "224.0.0.2", msgs
+        if version == 1:
+            assert not [m for m in msgs if m.kind == "leave"]  # v1 has no leave
+
+
+def test_mld_host_versions_are_decoded(topo, capture, tester):
+    net = topo.proxy_net((1, 1), mld_version={"h1": 2, "h2": 1})
+    caps = {h: capture(net.proxy, net.links[h]) for h in ("h1", "h2")}
+    joins = {h: procs.join(net.hosts[h].ns, "eth0", G6) for h in caps}
+    time.sleep(0.3)
+    for j in joins.values():
+        assert j.stop() == 0
+    time.sleep(0.3)
+    m2 = caps["h1"].stop().messages(family="ipv6")
+    r2 = [m for m in m2 if m.kind == "report" and G6 in m.reported_groups()]
+    assert r2 and r2[0].version == 2 and r2[0].dst == "ff02::16", m2
+    assert r2[0].router_alert and r2[0].ttl == 1 and r2[0].checksum_ok
+    assert r2[0].src.startswith("fe80:")
+    assert any(rec.type == "TO_EX" and rec.group == G6 for rec in r2[0].records)
+    assert any(rec.type == "TO_IN" and rec.group == G6 for m in r2 for rec in m.records)
+    m1 = caps["h2"].stop().messages(family="ipv6")
+    r1 = [m for m in m1 if m.kind == "report" and m.group == G6]
+    assert r1 and r1[0].version == 1 and r1[0].dst == G6 and r1[0].checksum_ok, m1
+    done = [m for m in m1 if m.kind == "leave" and m.group == G6]
+    assert done and done[0].dst == "ff02::2", m1
+
+
+def test_source_specific_joins_are_decoded(topo, capture, tester):
+    net = topo.proxy_net((1, 1))
+    c1, c2 = capture(net.proxy, "dn1"), capture(net.proxy, "dn2")
+    inc = procs.join(net.hosts["h1"].ns, "eth0", "232.1.1.1", sources=["198.51.100.1"])
+    exc = procs.join(net.hosts["h2"].ns, "eth0", G6, sources=["2001:db8:1::3"], exclude=True)
+    time.sleep(0.3)
+    inc.stop(), exc.stop()
+    recs = [r for m in c1.stop().messages("report", "ipv4") for r in m.records
+            if r.group == "232.1.1.1"]
+    assert recs and recs[0].type == "ALLOW" and recs[0].sources == ["198.51.100.1"], recs
+    assert any(r.type == "BLOCK" and r.sources == ["198.51.100.1"] for r in recs), recs
+    recs6 = [r for m in c2.stop().messages("report", "ipv6") for r in m.records if r.group == G6]
+    assert any(r.type == "TO_EX" and r.sources == ["2001:db8:1::3"] for r in recs6), recs6
+
+
+def test_crafted_queries_are_answered_by_hosts(topo, capture, tester):
+    """The query crafting used for upstream tests works: a real host answers
+    a crafted IGMPv3 general query, an IGMPv2 query (then reports in v2) and
+    an MLDv2 query, and the capture decodes the crafted query itself."""
+    net = topo.proxy_net((1, 1))
+    h1 = net.hosts["h1"]
+    cap = capture(h1.ns, "eth0")
+    j4 = procs.join(h1.ns, "eth0", G4)
+    j6 = procs.join(h1.ns, "eth0", G6)
+    time.sleep(1.2)  # past the unsolicited reports
+    t0 = time.time()
+    packets.send_igmp(net.proxy, "dn1", "203.0.113.1", packets.ALL_SYSTEMS,
+                      packets.igmp_query(3, max_resp_tenths=5))
+    packets.send_mld(net.proxy, "dn1", packets.ALL_NODES, packets.mld_query(2, max_resp_ms=500))
+    time.sleep(1.0)
+    packets.send_igmp(net.proxy, "dn1", "203.0.113.1", packets.ALL_SYSTEMS,
+                      packets.igmp_query(2, max_resp_tenths=5))
+    time.sleep(1.0)
+    j4.stop(), j6.stop()
+    msgs = cap.stop().messages()
+    queries = [m for m in msgs if m.kind == "query"]
+    assert [(q.family, q.version) for q in queries] == [("ipv4", 3), ("ipv6", 2), ("ipv4", 2)]
+    assert all(q.general and q.checksum_ok and q.router_alert for q in queries), queries
+    assert queries[0].max_resp_ms == 500 and queries[0].qrv == 2 and queries[0].qqic == 125
+    assert queries[1].max_resp_ms == 500 and queries[1].src.startswith("fe80:")
+    after = [m for m in msgs if m.kind == "report" and m.time >= t0 - 0.5]
+    v3 = [m for m in after if m.family == "ipv4" and m.version == 3
+          and any(r.type == "IS_EX" and r.group == G4 for r in m.records)]
+    assert v3, after
+    mld = [m for m in after if m.family == "ipv6" and m.version == 2
+           and any(r.type == "IS_EX" and r.group == G6 for r in m.records)]
+    assert mld, after
+    # RFC 3376 7.2.1: after a v2 query the host answers in v2.
+    v2 = [m for m in after if m.family == "ipv4" and m.version == 2 and m.group == G4]
+    assert v2 and v2[0].time > queries[2].time, after
+
+
+def test_tester_stream_reaches_receiver_without_loss(topo, tester):
+    net = topo.proxy_net((1,), proxy_forwarding=False)
+    h1 = net.hosts["h1"]
+    for group, src in ((G4, "203.0.113.1"), (G6, "2001:db8:2::1")):
+        rx = procs.receive(h1.ns, "eth0", group, duration=3, count=50)
+        time.sleep(0.3)
+        procs.send(net.proxy, "dn1", group, count=50, rate=100, source_address=src)
+        s = rx.summary()
+        assert rx.proc.returncode == 0, rx.stderr
+        assert s["received"] == 50 and s["unique"] == 50 and s["lost"] == 0
+        assert s["duplicates"] == 0 and s["reordered"] == 0
+        assert s["first_seq"] == 0 and s["sources"] == {src: 50}
+        assert 0 <= s["delay_us"]["min"] <= s["delay_us"]["median"] <= s["delay_us"]["max"]
+        assert s["delay_us"]["max"] < 1e6
+
+
+def test_tester_source_filter_on_receive(topo, tester):
+    """An INCLUDE receiver gets only its source, an EXCLUDE one all but it."""
+    net = topo.proxy_net((1,))
+    r = net.router
+    inc = procs.receive(r.ns, "eth0", "232.1.1.1", duration=2.5, sources=[net.up_v4])
+    exc = procs.receive(r.ns, "eth0", G4, duration=2.5, sources=[net.up_v4], exclude=True,
+                        port=5002)
+    time.sleep(0.3)
+    # Two senders on the proxy side of the upstream link, two source addresses.
+    net.proxy.add_addr("up0", "198.51.100.4/24")
+    for src in (net.up_v4, "198.51.100.4"):
+        procs.send(net.proxy, "up0", "232.1.1.1", count=20, rate=200, source_address=src)
+        procs.send(net.proxy, "up0", G4, count=20, rate=200, source_address=src, port=5002)
+    si, se = inc.summary(), exc.summary()
+    assert si["sources"] == {net.up_v4: 20}, si
+    assert se["sources"] == {"198.51.100.4": 20}, se
+
+
+def test_tester_usage_errors(tester):
+    for args, rc in ((["join"], 2), (["join", "lo", "198.51.100.1"], 2),
+                     (["send", "lo", "239.1.1.1", "--rate", "x"], 2),
+                     (["join", "no-such-if0", "239.1.1.1"], 1), (["--help"], 0)):
+        cp = subprocess.run([tester, *args], capture_output=True, text=True, timeout=10)
+        assert cp.returncode == rc, (args, cp.stdout, cp.stderr)
+        if rc:
+            assert cp.stderr.startswith("mcproxy-tester: "), cp.stderr
+
+
+# A Python mroute socket: MRT_INIT, two VIFs, one MFC entry, then it waits
+# for stdin to close (closing the socket flushes the table).
+_MROUTE_SCRIPT = r"""
+import socket, struct, sys
+MRT_INIT, MRT_ADD_VIF, MRT_ADD_MFC = 200, 202, 204
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_IGMP)
+s.setsockopt(socket.IPPROTO_IP, MRT_INIT, 1)
+for vifi, name in enumerate(sys.argv[1:3]):
+    idx = socket.if_nametoindex(name)
+    # struct vifctl: vifi, flags (VIFF_USE_IFINDEX), threshold, rate_limit, ifindex, rmt
+    s.setsockopt(socket.IPPROTO_IP, MRT_ADD_VIF, struct.pack("=HBBIi4s", vifi, 8, 1, 0, idx, bytes(4)))
+ttls = bytes([0, 1] + [0] * 30)
+mfc = struct.pack("=4s4sH32s2xIIIi", socket.inet_aton(sys.argv[3]), socket.inet_aton(sys.argv[4]),
+                  0, ttls, 0, 0, 0, 0)
+s.setsockopt(socket.IPPROTO_IP, MRT_ADD_MFC, mfc)
+print("ready", flush=True)
+sys.stdin.read()
+"""
+
+
+def test_kernel_state_readers(topo, tester):
+    """VIF and cache readers decode what a real mroute socket programmed,
+    and forwarding through that entry is counted."""
+    net = topo.proxy_net((1,))
+    p = net.proxy.popen([sys.executable, "-c", _MROUTE_SCRIPT, "up0", "dn1", "198.51.100.1", G4],
+                        stdin=subprocess.PIPE)
+    assert p.stdout.readline().strip() == "ready", p.stderr.read()
+    try:
+        vifs = mr_vifs(net.proxy)
+        assert [(v["index"], v["name"]) for v in vifs] == [(0, "up0"), (1, "dn1")]
+        assert vif_names(net.proxy) == {"up0", "dn1"}
+        rx = procs.receive(net.hosts["h1"].ns, "eth0", G4, duration=3, count=10)
+        time.sleep(0.3)
+        procs.send(net.router.ns, "eth0", G4, count=10, rate=100)
+        s = rx.summary()
+        assert s["received"] == 10 and s["lost"] == 0, s
+        cache = wait_for(lambda: [c for c in mr_cache(net.proxy) if c["pkts"] >= 10], 2)
+        assert cache, mr_cache(net.proxy)
+        c = cache[0]
+        assert (c["group"], c["origin"], c["iif"], c["oifs"]) == (G4, "198.51.100.1", 0, {1: 1})
+        routes = mroutes(net.proxy)
+        assert routes and routes[0]["src"] == "198.51.100.1" and routes[0]["group"] == G4
+        assert routes[0]["iif"] == "up0" and routes[0]["oifs"] == ["dn1"], routes
+    finally:
+        p.stdin.close()
+        p.wait(timeout=5)
+    assert mr_vifs(net.proxy) == [] and mr_cache(net.proxy) == []
