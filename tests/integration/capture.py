@@ -320,6 +320,38 @@ class Capture:
         """Packets written so far, without stopping."""
         return read_pcap(self.path)
 
+    def messages_now(self, kind: str | None = None, family: str | None = None) -> list[Message]:
+        """Like messages(), from what was written so far, without stopping."""
+        out = []
+        for t, f in self.snapshot():
+            m = decode_frame(t, f)
+            if isinstance(m, Message) and (kind is None or m.kind == kind) \
+                    and (family is None or m.family == family):
+                out.append(m)
+        return out
+
+    def datagrams_now(self, dst: str | None = None) -> list[Datagram]:
+        """Like datagrams(), from what was written so far, without stopping."""
+        out = []
+        for t, f in self.snapshot():
+            d = decode_frame(t, f)
+            if isinstance(d, Datagram) and (dst is None or d.dst == dst):
+                out.append(d)
+        return out
+
+    def wait_message(self, pred, timeout: float, kind: str | None = None,
+                     family: str | None = None) -> Message | None:
+        """The first message (of `kind`/`family`) for which pred(m) is true,
+        waiting up to `timeout` seconds; None if none came."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for m in self.messages_now(kind, family):
+                if pred(m):
+                    return m
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(0.1)
+
     def frames(self) -> list:
         if self._packets is None:
             self.stop()

@@ -30,7 +30,7 @@ def _skip_reason() -> str | None:
     if missing:
         return "missing tools: " + ", ".join(missing)
     try:
-        import scapy  # noqa: F401
+        import scapy  # noqa: F401  (only checking it is there)
     except ImportError:
         return "python3-scapy is not installed"
     if not os.path.exists("/proc/net/ip_mr_vif"):

@@ -5,8 +5,6 @@ crafted queries answered by real hosts, the tester's stream, and the
 kernel-state readers on a multicast routing table set up from Python."""
 from __future__ import annotations
 
-import socket
-import struct
 import subprocess
 import sys
 import time
