@@ -7,6 +7,7 @@ finalizers also when the test fails or the run is interrupted.
 """
 from __future__ import annotations
 
+import importlib.util
 import os
 import signal
 import sys
@@ -29,9 +30,7 @@ def _skip_reason() -> str | None:
     missing = netns.missing_tools(("ip", "tcpdump"))
     if missing:
         return "missing tools: " + ", ".join(missing)
-    try:
-        import scapy  # noqa: F401  (only checking it is there)
-    except ImportError:
+    if importlib.util.find_spec("scapy") is None:
         return "python3-scapy is not installed"
     if not os.path.exists("/proc/net/ip_mr_vif"):
         return "kernel without IPv4 multicast routing (CONFIG_IP_MROUTE)"

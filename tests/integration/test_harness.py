@@ -9,6 +9,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 import netns
 import packets
 import procs
@@ -205,50 +207,65 @@ def test_tester_usage_errors(tester):
             assert cp.stderr.startswith("mcproxy-tester: "), cp.stderr
 
 
-# A Python mroute socket: MRT_INIT, two VIFs, one MFC entry, then it waits
-# for stdin to close (closing the socket flushes the table).
+# A Python mroute socket: MRT_INIT / MRT6_INIT, two VIFs/MIFs, one cache
+# entry from VIF 0 to VIF 1, then it waits for stdin to close (closing the
+# socket flushes the table).
 _MROUTE_SCRIPT = r"""
 import socket, struct, sys
-MRT_INIT, MRT_ADD_VIF, MRT_ADD_MFC = 200, 202, 204
-s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_IGMP)
-s.setsockopt(socket.IPPROTO_IP, MRT_INIT, 1)
-for vifi, name in enumerate(sys.argv[1:3]):
-    idx = socket.if_nametoindex(name)
-    # struct vifctl: vifi, flags (VIFF_USE_IFINDEX), threshold, rate_limit, ifindex, rmt
-    s.setsockopt(socket.IPPROTO_IP, MRT_ADD_VIF, struct.pack("=HBBIi4s", vifi, 8, 1, 0, idx, bytes(4)))
-ttls = bytes([0, 1] + [0] * 30)
-mfc = struct.pack("=4s4sH32s2xIIIi", socket.inet_aton(sys.argv[3]), socket.inet_aton(sys.argv[4]),
-                  0, ttls, 0, 0, 0, 0)
-s.setsockopt(socket.IPPROTO_IP, MRT_ADD_MFC, mfc)
+fam, up, down, src, grp = sys.argv[1:6]
+if fam == "ipv4":
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_IGMP)
+    s.setsockopt(socket.IPPROTO_IP, 200, 1)                      # MRT_INIT
+    for vifi, name in enumerate((up, down)):
+        # struct vifctl with VIFF_USE_IFINDEX
+        s.setsockopt(socket.IPPROTO_IP, 202, struct.pack(
+            "=HBBIi4s", vifi, 8, 1, 0, socket.if_nametoindex(name), bytes(4)))
+    ttls = bytes([0, 1] + [0] * 30)
+    s.setsockopt(socket.IPPROTO_IP, 204, struct.pack(            # MRT_ADD_MFC
+        "=4s4sH32s2xIIIi", socket.inet_aton(src), socket.inet_aton(grp), 0, ttls, 0, 0, 0, 0))
+else:
+    s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+    s.setsockopt(socket.IPPROTO_IPV6, 200, 1)                    # MRT6_INIT
+    for mifi, name in enumerate((up, down)):
+        # struct mif6ctl: mifi, flags, threshold, pifi, rate_limit
+        s.setsockopt(socket.IPPROTO_IPV6, 202, struct.pack(
+            "=HBBH2xI", mifi, 0, 1, socket.if_nametoindex(name), 0))
+    def sin6(a):
+        return struct.pack("=HHI16sI", socket.AF_INET6, 0, 0, socket.inet_pton(socket.AF_INET6, a), 0)
+    ifset = struct.pack("=8I", 1 << 1, 0, 0, 0, 0, 0, 0, 0)      # MIF 1
+    s.setsockopt(socket.IPPROTO_IPV6, 204, sin6(src) + sin6(grp) + struct.pack("=H2x", 0) + ifset)
 print("ready", flush=True)
 sys.stdin.read()
 """
 
 
-def test_kernel_state_readers(topo, tester):
-    """VIF and cache readers decode what a real mroute socket programmed,
+@pytest.mark.parametrize("fam,group,src", [("ipv4", G4, "198.51.100.1"),
+                                           ("ipv6", G6, "2001:db8:1::1")])
+def test_kernel_state_readers(topo, tester, fam, group, src):
+    """VIF/MIF and cache readers decode what a real mroute socket programmed,
     and forwarding through that entry is counted."""
     net = topo.proxy_net((1,))
-    p = net.proxy.popen([sys.executable, "-c", _MROUTE_SCRIPT, "up0", "dn1", "198.51.100.1", G4],
+    p = net.proxy.popen([sys.executable, "-c", _MROUTE_SCRIPT, fam, "up0", "dn1", src, group],
                         stdin=subprocess.PIPE)
-    assert p.stdout.readline().strip() == "ready", p.stderr.read()
+    line = p.stdout.readline()
+    assert line.strip() == "ready", p.stderr.read()
     try:
-        vifs = mr_vifs(net.proxy)
+        vifs = mr_vifs(net.proxy, fam)
         assert [(v["index"], v["name"]) for v in vifs] == [(0, "up0"), (1, "dn1")]
-        assert vif_names(net.proxy) == {"up0", "dn1"}
-        rx = procs.receive(net.hosts["h1"].ns, "eth0", G4, duration=3, count=10)
+        assert vif_names(net.proxy, fam) == {"up0", "dn1"}
+        rx = procs.receive(net.hosts["h1"].ns, "eth0", group, duration=3, count=10)
         time.sleep(0.3)
-        procs.send(net.router.ns, "eth0", G4, count=10, rate=100)
+        procs.send(net.router.ns, "eth0", group, count=10, rate=100, source_address=src)
         s = rx.summary()
         assert s["received"] == 10 and s["lost"] == 0, s
-        cache = wait_for(lambda: [c for c in mr_cache(net.proxy) if c["pkts"] >= 10], 2)
-        assert cache, mr_cache(net.proxy)
+        cache = wait_for(lambda: [c for c in mr_cache(net.proxy, fam) if c["pkts"] >= 10], 2)
+        assert cache, mr_cache(net.proxy, fam)
         c = cache[0]
-        assert (c["group"], c["origin"], c["iif"], c["oifs"]) == (G4, "198.51.100.1", 0, {1: 1})
-        routes = mroutes(net.proxy)
-        assert routes and routes[0]["src"] == "198.51.100.1" and routes[0]["group"] == G4
-        assert routes[0]["iif"] == "up0" and routes[0]["oifs"] == ["dn1"], routes
+        assert (c["group"], c["origin"], c["iif"], c["oifs"]) == (group, src, 0, {1: 1})
+        routes = mroutes(net.proxy, fam)
+        assert [(r["src"], r["group"], r["iif"], r["oifs"]) for r in routes] == \
+            [(src, group, "up0", ["dn1"])], routes
     finally:
         p.stdin.close()
         p.wait(timeout=5)
-    assert mr_vifs(net.proxy) == [] and mr_cache(net.proxy) == []
+    assert mr_vifs(net.proxy, fam) == [] and mr_cache(net.proxy, fam) == []
