@@ -150,6 +150,7 @@ int run_receive(const tester_options& o) {
         std::printf("%s\n", summary_json(st, ctx).c_str());
     else
         print_text(st, ctx);
+    std::fflush(stdout);  // the summary before any error line, also into files
     if (!leave_err.empty()) {
         std::fprintf(stderr, "mcproxy-tester: %s\n", leave_err.c_str());
         return 1;
