@@ -87,9 +87,10 @@ def mrules(ns: Namespace, family: str = "ipv4") -> list[dict]:
 
 
 def custom_mrules(ns: Namespace, family: str = "ipv4") -> list[dict]:
-    """mrules other than the kernel's default rule (lookup default, pref 32766)."""
-    return [r for r in mrules(ns, family) if r.get("table") not in ("default", "253")
-            or r.get("priority") != 32766]
+    """mrules other than the kernel's own catch-all rule (priority 32767,
+    no selector, table "default" for IPv4 and "main" for IPv6)."""
+    return [r for r in mrules(ns, family)
+            if not (r.get("priority") == 32767 and set(r) <= {"priority", "src", "table"})]
 
 
 def rp_filter(ns: Namespace, iface: str) -> int:

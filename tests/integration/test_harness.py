@@ -14,7 +14,7 @@ import pytest
 import netns
 import packets
 import procs
-from kernel_state import mr_cache, mr_vifs, mroutes, vif_names
+from kernel_state import custom_mrules, mr_cache, mr_vifs, mroutes, mrules, vif_names
 from procs import wait_for
 
 G4, G6 = "239.1.2.3", "ff05::1:3"
@@ -269,3 +269,12 @@ def test_kernel_state_readers(topo, tester, fam, group, src):
         p.stdin.close()
         p.wait(timeout=5)
     assert mr_vifs(net.proxy, fam) == [] and mr_cache(net.proxy, fam) == []
+
+
+@pytest.mark.parametrize("fam", ["ipv4", "ipv6"])
+def test_mrule_readers(topo, fam):
+    """custom_mrules ignores the kernel's catch-all rule and sees added ones."""
+    ns = topo.ns("proxy")
+    assert custom_mrules(ns, fam) == [] and len(mrules(ns, fam)) == 1
+    ns.ip(*(["-6"] if fam == "ipv6" else []), "mrule", "add", "iif", "lo", "lookup", "101")
+    assert [(r.get("iif"), str(r.get("table"))) for r in custom_mrules(ns, fam)] == [("lo", "101")]
