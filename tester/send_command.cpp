@@ -70,15 +70,17 @@ int run_send(const tester_options& o) {
 
     const std::int64_t start = monotonic_ns();
     const std::int64_t interval_ns = static_cast<std::int64_t>(1e9 / o.rate_pps);
-    const std::int64_t end =
-        o.duration_s > 0 ? start + static_cast<std::int64_t>(o.duration_s * 1e9) : 0;
+    // Without --duration the count bounds the run, and max_duration_s
+    // bounds it in time even at a very low rate.
+    const double limit_s = o.duration_s > 0 ? o.duration_s : max_duration_s;
+    const std::int64_t end = start + static_cast<std::int64_t>(limit_s * 1e9);
     const std::uint64_t limit = o.count > 0 ? o.count : max_count;
     std::uint64_t sent = 0;
     std::uint64_t dropped = 0;  // ENOBUFS and the like: the queue was full
     for (std::uint64_t i = 0; i < limit && !stop_requested(); ++i) {
         // Absolute schedule: send i goes out at start + i * interval.
         const std::int64_t due = start + static_cast<std::int64_t>(i) * interval_ns;
-        if (end && due >= end) break;
+        if (due >= end) break;
         timespec ts{};
         ts.tv_sec = static_cast<time_t>(due / 1000000000);
         ts.tv_nsec = static_cast<long>(due % 1000000000);

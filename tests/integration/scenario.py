@@ -9,6 +9,7 @@ import pytest
 
 from capture import Capture, Message
 from kernel_state import vif_names
+from packets import link_local
 
 # Short timers so every test stays well under 20 s: general queries every
 # 10 s, startup queries every 2.5 s, 2 s to answer; the last member query
@@ -70,13 +71,24 @@ def vifs_ready(ns, fam: Fam, names=("up0", "dn1", "dn2")):
     return lambda: want <= vif_names(ns, fam.name)
 
 
-def is_proxy_report(fam: Fam, m: Message) -> bool:
-    """A report sent by the proxy on its upstream link."""
+def is_proxy_report(fam: Fam, m: Message, net=None) -> bool:
+    """A report sent by the proxy on its upstream link: from its address
+    there (IPv4; 0.0.0.0 is allowed by RFC 3376 4.2.13) or from the
+    link-local address of up0 (IPv6, RFC 3810 5.2.13)."""
     if m.kind != "report" or m.family != fam.name:
         return False
     if fam.name == "ipv4":
         return m.src in (fam.proxy_up, "0.0.0.0")
-    return m.src.startswith("fe80:")
+    if net is None:
+        return m.src.startswith("fe80:")
+    return m.src == proxy_link_local(net)
+
+
+def proxy_link_local(net) -> str:
+    """The proxy's link-local address on up0 (looked up once per network)."""
+    if not hasattr(net, "_up0_ll"):
+        net._up0_ll = link_local(net.proxy, "up0")
+    return net._up0_ll
 
 
 def records_for(m: Message, group: str):
@@ -105,9 +117,10 @@ def leaves_group(m: Message, group: str) -> bool:
     return any(r.type == "TO_IN" and not r.sources for r in records_for(m, group))
 
 
-def wait_upstream_join(cap: Capture, fam: Fam, group: str, timeout: float = 3.0) -> Message:
+def wait_upstream_join(cap: Capture, fam: Fam, group: str, net=None,
+                       timeout: float = 3.0) -> Message:
     """The proxy's first upstream report joining `group`; asserts it comes."""
-    m = cap.wait_message(lambda m: is_proxy_report(fam, m) and joins_group(m, group), timeout)
+    m = cap.wait_message(lambda m: is_proxy_report(fam, m, net) and joins_group(m, group), timeout)
     assert m is not None, (f"no upstream report joining {group} within {timeout} s; seen: "
                            f"{cap.messages_now(family=fam.name)}")
     return m

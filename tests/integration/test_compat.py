@@ -29,7 +29,7 @@ def test_old_version_host_joins_and_receives(topo, capture, mcproxy, fam, versio
     up, dn1 = capture(net.router.ns, "eth0"), capture(net.proxy, "dn1")
     mcproxy(net.proxy, simple_config(fam), ready=vifs_ready(net.proxy, fam))
     rx = procs.receive(net.hosts["h1"].ns, "eth0", fam.group, duration=6, count=100)
-    wait_upstream_join(up, fam, fam.group)
+    wait_upstream_join(up, fam, fam.group, net)
     # The host really spoke the old version.
     h = dn1.messages_now("report", fam.name)
     assert any(m.version == version and m.group == fam.group for m in h), h
@@ -51,7 +51,7 @@ def test_old_querier_upstream_makes_proxy_report_old_version(topo, capture, mcpr
     up = capture(net.router.ns, "eth0")
     mcproxy(net.proxy, simple_config(fam), ready=vifs_ready(net.proxy, fam))
     j1 = procs.join(net.hosts["h1"].ns, "eth0", fam.group)
-    first = wait_upstream_join(up, fam, fam.group)
+    first = wait_upstream_join(up, fam, fam.group, net)
     assert first.version == (3 if fam.name == "ipv4" else 2), first
     time.sleep(1.5)  # let the state-change retransmissions finish
     t0 = time.time()
@@ -63,17 +63,17 @@ def test_old_querier_upstream_makes_proxy_report_old_version(topo, capture, mcpr
                          packets.mld_query(1, max_resp_ms=1000))
     old = 2 if fam.name == "ipv4" else 1
     # The answer to the old query is an old-version report ...
-    m = up.wait_message(lambda m: is_proxy_report(fam, m) and m.time > t0 and
+    m = up.wait_message(lambda m: is_proxy_report(fam, m, net) and m.time > t0 and
                         m.version == old and m.group == fam.group, 2.5)
     assert m is not None, up.messages_now(family=fam.name)
     assert m.dst == fam.group
     # ... and so is the report for a group joined while the old querier is present.
     t1 = time.time()
     j2 = procs.join(net.hosts["h2"].ns, "eth0", fam.group2)
-    m2 = up.wait_message(lambda m: is_proxy_report(fam, m) and m.time > t1 and
+    m2 = up.wait_message(lambda m: is_proxy_report(fam, m, net) and m.time > t1 and
                          joins_group(m, fam.group2), 3.0)
     assert m2 is not None and m2.version == old, up.messages_now(family=fam.name)
     newer = [m for m in up.messages_now(family=fam.name)
-             if is_proxy_report(fam, m) and m.time > t0 and m.version != old]
+             if is_proxy_report(fam, m, net) and m.time > t0 and m.version != old]
     assert newer == [], f"newer-version reports while an old querier is present: {newer}"
     j1.stop(), j2.stop()

@@ -29,7 +29,7 @@ def test_any_source_join_forward_leave_prune(topo, capture, mcproxy, fam):
     h1 = net.hosts["h1"]
 
     rx = procs.receive(h1.ns, "eth0", fam.group, duration=6, count=100)
-    wait_upstream_join(up, fam, fam.group)
+    wait_upstream_join(up, fam, fam.group, net)
     procs.send(net.router.ns, "eth0", fam.group, count=100, rate=100)
     s = rx.summary()
     # Every packet arrives: the first ones wait in the kernel's unresolved
@@ -47,7 +47,7 @@ def test_any_source_join_forward_leave_prune(topo, capture, mcproxy, fam):
     q = dn1.wait_message(lambda m: m.group == fam.group and m.time >= left_at - 0.5, 3.0,
                          kind="query", family=fam.name)
     assert q is not None, "no group-specific query after the leave"
-    leave = up.wait_message(lambda m: is_proxy_report(fam, m) and leaves_group(m, fam.group)
+    leave = up.wait_message(lambda m: is_proxy_report(fam, m, net) and leaves_group(m, fam.group)
                             and m.time >= left_at - 0.5, 5.0)
     assert leave is not None, up.messages_now(family=fam.name)
     assert wait_for(lambda: not _routes_to(net, fam, fam.group, "dn1"), 2.0), \
@@ -66,7 +66,7 @@ def test_source_specific_include(topo, capture, mcproxy, fam):
     h1 = net.hosts["h1"]
     rx = procs.receive(h1.ns, "eth0", fam.ssm_group, duration=6, count=50,
                        sources=[fam.src_a])
-    m = up.wait_message(lambda m: is_proxy_report(fam, m) and any(
+    m = up.wait_message(lambda m: is_proxy_report(fam, m, net) and any(
         r.type in ("ALLOW", "IS_IN", "TO_IN") and fam.src_a in r.sources
         for r in records_for(m, fam.ssm_group)), 3.0)
     assert m is not None, up.messages_now(family=fam.name)
@@ -87,7 +87,7 @@ def test_exclude_blocks_one_source(topo, capture, mcproxy, fam):
     mcproxy(net.proxy, simple_config(fam), ready=vifs_ready(net.proxy, fam))
     rx = procs.receive(net.hosts["h1"].ns, "eth0", fam.group, duration=6, count=50,
                        sources=[fam.src_b], exclude=True)
-    m = up.wait_message(lambda m: is_proxy_report(fam, m) and any(
+    m = up.wait_message(lambda m: is_proxy_report(fam, m, net) and any(
         r.type in ("TO_EX", "IS_EX") and r.sources == [fam.src_b]
         for r in records_for(m, fam.group)), 3.0)
     assert m is not None, up.messages_now(family=fam.name)
@@ -106,7 +106,7 @@ def test_two_downstreams_one_leaves(topo, capture, mcproxy, fam):
     mcproxy(net.proxy, simple_config(fam), ready=vifs_ready(net.proxy, fam))
     rx1 = procs.receive(net.hosts["h1"].ns, "eth0", fam.group, duration=12, count=600)
     j2 = procs.join(net.hosts["h2"].ns, "eth0", fam.group)
-    wait_upstream_join(up, fam, fam.group)
+    wait_upstream_join(up, fam, fam.group, net)
     time.sleep(0.3)
     stream = procs.send(net.router.ns, "eth0", fam.group, count=600, rate=100, background=True)
     time.sleep(1.5)
@@ -124,7 +124,7 @@ def test_two_downstreams_one_leaves(topo, capture, mcproxy, fam):
     s = rx1.summary()
     assert s["lost"] == 0 and s["received"] == 600, s
     assert not [m for m in up.messages_now(family=fam.name)
-                if is_proxy_report(fam, m) and leaves_group(m, fam.group) and m.time > left_at]
+                if is_proxy_report(fam, m, net) and leaves_group(m, fam.group) and m.time > left_at]
 
 
 @pytest.mark.parametrize("fam", FAMILIES)
@@ -138,7 +138,7 @@ def test_fast_leave_two_hosts_on_one_link(topo, capture, mcproxy, fam):
     mcproxy(net.proxy, simple_config(fam, tuning=tuning), ready=vifs_ready(net.proxy, fam))
     j1 = procs.join(net.hosts["h1"].ns, "eth0", fam.group)
     rx3 = procs.receive(net.hosts["h3"].ns, "eth0", fam.group, duration=5)
-    wait_upstream_join(up, fam, fam.group)
+    wait_upstream_join(up, fam, fam.group, net)
     stream = procs.send(net.router.ns, "eth0", fam.group, count=700, rate=100, background=True)
     time.sleep(1.0)
     h1_left = time.time()

@@ -36,8 +36,8 @@ def test_two_instances_with_separate_tables(topo, capture, mcproxy, fam):
     rx1 = procs.receive(net.hosts["h1"].ns, "eth0", fam.group, duration=5)
     rx2 = procs.receive(net.hosts["h2"].ns, "eth0", fam.group, duration=5)
     # Each instance reports on its own upstream only.
-    wait_upstream_join(cap0, fam, fam.group)
-    wait_upstream_join(cap1, fam, fam.group)
+    wait_upstream_join(cap0, fam, fam.group, net)
+    wait_upstream_join(cap1, fam, fam.group, net)
     time.sleep(0.3)
     procs.send(net.router.ns, "eth0", fam.group, count=50, rate=200, source_address=fam.src_a)
     procs.send(net.router.ns, "eth1", fam.group, count=50, rate=200, source_address=src2)
@@ -75,8 +75,8 @@ def test_igmpv3_and_mldv2_on_the_same_interfaces(topo, capture, mcproxy):
     h1 = net.hosts["h1"]
     rx4 = procs.receive(h1.ns, "eth0", V4.group, duration=6, count=100)
     rx6 = procs.receive(h1.ns, "eth0", V6.group, duration=6, count=100)
-    wait_upstream_join(up, V4, V4.group)
-    wait_upstream_join(up, V6, V6.group)
+    wait_upstream_join(up, V4, V4.group, net)
+    wait_upstream_join(up, V6, V6.group, net)
     s4 = procs.send(net.router.ns, "eth0", V4.group, count=100, rate=200, background=True)
     s6 = procs.send(net.router.ns, "eth0", V6.group, count=100, rate=200, background=True)
     assert s4.wait(10) == 0 and s6.wait(10) == 0

@@ -26,7 +26,7 @@ def test_link_down_up(topo, capture, mcproxy, fam):
     up, dn1 = capture(net.router.ns, "eth0"), capture(net.proxy, "dn1")
     m = mcproxy(net.proxy, simple_config(fam), ready=vifs_ready(net.proxy, fam))
     j1 = procs.join(net.hosts["h1"].ns, "eth0", fam.group)
-    wait_upstream_join(up, fam, fam.group)
+    wait_upstream_join(up, fam, fam.group, net)
 
     # Downstream flap: queries resume on the link, forwarding recovers.
     net.proxy.set_up("dn1", False)
@@ -44,7 +44,7 @@ def test_link_down_up(topo, capture, mcproxy, fam):
     time.sleep(1.0)
     net.proxy.set_up("up0", True)
     t_up = time.time()
-    r = up.wait_message(lambda r: r.time > t_up and is_proxy_report(fam, r)
+    r = up.wait_message(lambda r: r.time > t_up and is_proxy_report(fam, r, net)
                         and joins_group(r, fam.group), 3.0)
     assert r is not None, up.messages_now(family=fam.name)
     s = _stream_reaches_h1(net, fam)
@@ -89,7 +89,7 @@ def test_clean_shutdown(topo, capture, mcproxy, fam):
         assert all(rp_filter(net.proxy, i) == 0 for i in before), \
             {i: rp_filter(net.proxy, i) for i in before}
     rx = procs.receive(net.hosts["h1"].ns, "eth0", fam.group, duration=6, count=20)
-    wait_upstream_join(up, fam, fam.group)
+    wait_upstream_join(up, fam, fam.group, net)
     procs.send(net.router.ns, "eth0", fam.group, count=20, rate=100)
     assert rx.summary()["received"] == 20
     assert mr_cache(net.proxy, fam.name), "no cache entry to clean up"

@@ -64,8 +64,8 @@ def test_answers_upstream_general_and_group_query(topo, capture, mcproxy, fam):
     mcproxy(net.proxy, simple_config(fam), ready=vifs_ready(net.proxy, fam))
     j1 = procs.join(net.hosts["h1"].ns, "eth0", fam.group)
     j2 = procs.join(net.hosts["h2"].ns, "eth0", fam.group2)
-    wait_upstream_join(up, fam, fam.group)
-    wait_upstream_join(up, fam, fam.group2)
+    wait_upstream_join(up, fam, fam.group, net)
+    wait_upstream_join(up, fam, fam.group2, net)
     time.sleep(1.5)  # past the state-change retransmissions
 
     def query(group, max_resp_s):
@@ -85,7 +85,7 @@ def test_answers_upstream_general_and_group_query(topo, capture, mcproxy, fam):
     deadline = time.monotonic() + 2.0
     while time.monotonic() < deadline and len(seen) < 2:
         for m in up.messages_now("report", fam.name):
-            if is_proxy_report(fam, m) and m.time > t0:
+            if is_proxy_report(fam, m, net) and m.time > t0:
                 for g in (fam.group, fam.group2):
                     if any(r.type == "IS_EX" and r.sources == [] for r in records_for(m, g)):
                         seen.setdefault(g, m.time)
@@ -95,7 +95,7 @@ def test_answers_upstream_general_and_group_query(topo, capture, mcproxy, fam):
 
     t1 = time.time()
     query(fam.group, 1.0)
-    m = up.wait_message(lambda m: is_proxy_report(fam, m) and m.time > t1 and any(
+    m = up.wait_message(lambda m: is_proxy_report(fam, m, net) and m.time > t1 and any(
         r.type == "IS_EX" for r in records_for(m, fam.group)), 2.0)
     assert m is not None, up.messages_now(family=fam.name)
     # A group-specific query is answered for that group only.
