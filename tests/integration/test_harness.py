@@ -212,9 +212,11 @@ def test_tester_usage_errors(tester):
 # socket flushes the table).
 _MROUTE_SCRIPT = r"""
 import socket, struct, sys
-fam, up, down, src, grp = sys.argv[1:6]
+fam, up, down, src, grp, table = sys.argv[1:7]
 if fam == "ipv4":
     s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_IGMP)
+    if table != "default":
+        s.setsockopt(socket.IPPROTO_IP, 209, int(table))         # MRT_TABLE
     s.setsockopt(socket.IPPROTO_IP, 200, 1)                      # MRT_INIT
     for vifi, name in enumerate((up, down)):
         # struct vifctl with VIFF_USE_IFINDEX
@@ -225,6 +227,8 @@ if fam == "ipv4":
         "=4s4sH32s2xIIIi", socket.inet_aton(src), socket.inet_aton(grp), 0, ttls, 0, 0, 0, 0))
 else:
     s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+    if table != "default":
+        s.setsockopt(socket.IPPROTO_IPV6, 209, int(table))       # MRT6_TABLE
     s.setsockopt(socket.IPPROTO_IPV6, 200, 1)                    # MRT6_INIT
     for mifi, name in enumerate((up, down)):
         # struct mif6ctl: mifi, flags, threshold, pifi, rate_limit
@@ -239,36 +243,48 @@ sys.stdin.read()
 """
 
 
+@pytest.mark.parametrize("table", ["default", "110"])
 @pytest.mark.parametrize("fam,group,src", [("ipv4", G4, "198.51.100.1"),
                                            ("ipv6", G6, "2001:db8:1::1")])
-def test_kernel_state_readers(topo, tester, fam, group, src):
-    """VIF/MIF and cache readers decode what a real mroute socket programmed,
-    and forwarding through that entry is counted."""
+def test_kernel_state_readers(topo, tester, fam, group, src, table):
+    """VIF/MIF and cache readers (default table) and `ip mroute` (any
+    table) decode what a real mroute socket programmed, and forwarding
+    through that entry is counted."""
     net = topo.proxy_net((1,))
-    p = net.proxy.popen([sys.executable, "-c", _MROUTE_SCRIPT, fam, "up0", "dn1", src, group],
-                        stdin=subprocess.PIPE)
+    six = ["-6"] if fam == "ipv6" else []
+    if table != "default":
+        for iface in ("up0", "dn1"):
+            net.proxy.ip(*six, "mrule", "add", "iif", iface, "lookup", table)
+    p = net.proxy.popen([sys.executable, "-c", _MROUTE_SCRIPT, fam, "up0", "dn1", src, group,
+                         table], stdin=subprocess.PIPE)
     line = p.stdout.readline()
     assert line.strip() == "ready", p.stderr.read()
+    lookup = None if table == "default" else table
     try:
         vifs = mr_vifs(net.proxy, fam)
-        assert [(v["index"], v["name"]) for v in vifs] == [(0, "up0"), (1, "dn1")]
-        assert vif_names(net.proxy, fam) == {"up0", "dn1"}
+        if table == "default":
+            assert [(v["index"], v["name"]) for v in vifs] == [(0, "up0"), (1, "dn1")]
+            assert vif_names(net.proxy, fam) == {"up0", "dn1"}
+        else:
+            assert vifs == []  # /proc shows the default table only
         rx = procs.receive(net.hosts["h1"].ns, "eth0", group, duration=3, count=10)
         time.sleep(0.3)
         procs.send(net.router.ns, "eth0", group, count=10, rate=100, source_address=src)
         s = rx.summary()
         assert s["received"] == 10 and s["lost"] == 0, s
-        cache = wait_for(lambda: [c for c in mr_cache(net.proxy, fam) if c["pkts"] >= 10], 2)
-        assert cache, mr_cache(net.proxy, fam)
-        c = cache[0]
-        assert (c["group"], c["origin"], c["iif"], c["oifs"]) == (group, src, 0, {1: 1})
-        routes = mroutes(net.proxy, fam)
+        if table == "default":
+            cache = wait_for(lambda: [c for c in mr_cache(net.proxy, fam) if c["pkts"] >= 10], 2)
+            assert cache, mr_cache(net.proxy, fam)
+            c = cache[0]
+            assert (c["group"], c["origin"], c["iif"], c["oifs"]) == (group, src, 0, {1: 1})
+        routes = mroutes(net.proxy, fam, table=lookup)
         assert [(r["src"], r["group"], r["iif"], r["oifs"]) for r in routes] == \
             [(src, group, "up0", ["dn1"])], routes
     finally:
         p.stdin.close()
         p.wait(timeout=5)
     assert mr_vifs(net.proxy, fam) == [] and mr_cache(net.proxy, fam) == []
+    assert mroutes(net.proxy, fam, table=lookup) == []
 
 
 @pytest.mark.parametrize("fam", ["ipv4", "ipv6"])
