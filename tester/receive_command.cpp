@@ -94,7 +94,7 @@ int run_receive(const tester_options& o) {
 
     receiver_stats st;
     std::vector<std::uint8_t> buf(65536);
-    std::array<char, 256> control{};
+    alignas(cmsghdr) std::array<char, 256> control{};
     const std::int64_t start = monotonic_ns();
     const std::int64_t deadline = start + static_cast<std::int64_t>(o.duration_s * 1e9);
     const std::uint64_t limit = o.count > 0 ? o.count : max_count;
