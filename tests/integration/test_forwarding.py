@@ -29,7 +29,11 @@ def test_any_source_join_forward_leave_prune(topo, capture, mcproxy, fam):
     h1 = net.hosts["h1"]
 
     rx = procs.receive(h1.ns, "eth0", fam.group, duration=6, count=100)
-    wait_upstream_join(up, fam, fam.group, net)
+    report = wait_upstream_join(up, fam, fam.group, net)
+    # RFC 3376 4.2 / RFC 3810 5.2: to the all-routers address of the
+    # version, TTL/hop limit 1, Router Alert, valid checksum.
+    assert report.dst == fam.report_dst and report.ttl == 1, report
+    assert report.router_alert and report.checksum_ok, report
     procs.send(net.router.ns, "eth0", fam.group, count=100, rate=100)
     s = rx.summary()
     # Every packet arrives: the first ones wait in the kernel's unresolved
