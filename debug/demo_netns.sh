@@ -40,6 +40,7 @@ ALL_NS=("$NS_SRC" "$NS_PROXY" "$NS_L1" "$NS_L2")
 work=$(mktemp -d /tmp/mcproxy-demo.XXXXXX)
 pids=()
 
+# shellcheck disable=SC2317  # called through the trap
 cleanup() {
   trap - EXIT INT TERM
   # Only the processes this script started, by their ids.
