@@ -109,6 +109,14 @@ def mcproxy(request, tmp_path, tester):
         procs.append(m)
         return m.start(ready=ready, timeout=timeout)
 
+    def refused(ns, config, args=("-d",), timeout=5.0) -> Mcproxy:
+        """Runs a daemon that must exit by itself; returns it (returncode set)."""
+        m = Mcproxy(ns, config, tmp_path, args=args, name=f"mcproxy{len(procs)}")
+        procs.append(m)
+        m.run_to_exit(timeout)
+        return m
+
+    start.refused = refused
     yield start
     for m in procs:
         m.stop()

@@ -86,6 +86,25 @@ class Mcproxy:
                 raise HarnessError(f"mcproxy not ready after {timeout} s; log:\n{self.log()}")
             time.sleep(0.05)
 
+    def run_to_exit(self, timeout: float = 5.0) -> int:
+        """Starts the daemon and waits for it to exit on its own (for
+        configurations it must refuse); returns the exit status. Raises
+        HarnessError (after killing it) if it is still running."""
+        binary = mcproxy_bin()
+        if not os.path.exists(binary):
+            raise HarnessError(f"mcproxy binary {binary} not found (build it or set MCPROXY_BIN)")
+        self.conf_path.write_text(self.config)
+        self._log = open(self.log_path, "w")
+        self.proc = self.ns.popen([binary, "-f", str(self.conf_path), *self.args],
+                                  stdout=self._log, stderr=subprocess.STDOUT)
+        try:
+            self.returncode = self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.stop()
+            raise HarnessError(f"mcproxy still running after {timeout} s; log:\n{self.log()}")
+        self._close_log()
+        return self.returncode
+
     def running(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
