@@ -1,0 +1,126 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Shared pieces of the daemon tests: per-family parameters, config text,
+readiness predicates and checks on captured reports."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from capture import Capture, Message
+from kernel_state import vif_names
+from packets import link_local
+
+# Short timers so every test stays well under 20 s: general queries every
+# 10 s, startup queries every 2.5 s, 2 s to answer; the last member query
+# time is then about 2 s (RFC 3376 8.8 / RFC 3810 9.8 defaults for the rest).
+TUNING = "query-interval 10 query-response-interval 2"
+
+
+@dataclass(frozen=True)
+class Fam:
+    """What a test needs to know about one address family."""
+    name: str           # "ipv4" / "ipv6"
+    protocol: str       # newest protocol of the family
+    old_protocol: str   # IGMPv2 / MLDv1
+    group: str          # any-source group
+    group2: str         # another one
+    ssm_group: str      # source-specific group
+    src_a: str          # router (upstream source) address A
+    src_b: str          # router address B
+    proxy_up: str       # proxy's upstream address
+    all_systems: str    # general query destination
+    report_dst: str     # IGMPv3 / MLDv2 report destination
+
+    def __str__(self) -> str:
+        return self.name
+
+
+V4 = Fam("ipv4", "IGMPv3", "IGMPv2", "239.1.1.1", "239.2.2.2", "232.1.1.1", "198.51.100.1",
+         "198.51.100.3", "198.51.100.2", "224.0.0.1", "224.0.0.22")
+V6 = Fam("ipv6", "MLDv2", "MLDv1", "ff05::1:1", "ff05::2:2", "ff3e::1:1", "2001:db8:1::1",
+         "2001:db8:1::3", "2001:db8:1::2", "ff02::1", "ff02::16")
+FAMILIES = [pytest.param(V4, id="ipv4"), pytest.param(V6, id="ipv6")]
+
+
+def config(protocol: str, instances: list[tuple[str, list[str], list[str]]],
+           tuning: dict[str, str] | None = None, tables: dict[str, int] | None = None) -> str:
+    """Config text: `protocol P;`, one pinstance line per instance
+    (name, upstreams, downstreams), and per-downstream tuning lines."""
+    lines = [f"protocol {protocol};"]
+    for name, ups, downs in instances:
+        table = f"({tables[name]})" if tables and name in tables else ""
+        lines.append(f"pinstance {name}{table}: {' '.join(ups)} ==> {' '.join(downs)};")
+    for name, ups, downs in instances:
+        for d in downs:
+            t = (tuning or {}).get(d, TUNING)
+            if t:
+                lines.append(f"pinstance {name} downstream {d} {t};")
+    return "\n".join(lines) + "\n"
+
+
+def simple_config(fam: Fam, downs=("dn1", "dn2"), protocol: str | None = None,
+                  tuning: dict[str, str] | None = None) -> str:
+    """One instance `proxy: up0 ==> downs` for the family."""
+    return config(protocol or fam.protocol, [("proxy", ["up0"], list(downs))], tuning)
+
+
+def vifs_ready(ns, fam: Fam, names=("up0", "dn1", "dn2")):
+    """Readiness: the daemon has a VIF/MIF for each of `names`."""
+    want = set(names)
+    return lambda: want <= vif_names(ns, fam.name)
+
+
+def is_proxy_report(fam: Fam, m: Message, net=None) -> bool:
+    """A report sent by the proxy on its upstream link: from its address
+    there (IPv4; 0.0.0.0 is allowed by RFC 3376 4.2.13) or from the
+    link-local address of up0 (IPv6, RFC 3810 5.2.13)."""
+    if m.kind != "report" or m.family != fam.name:
+        return False
+    if fam.name == "ipv4":
+        return m.src in (fam.proxy_up, "0.0.0.0")
+    if net is None:
+        return m.src.startswith("fe80:")
+    return m.src == proxy_link_local(net)
+
+
+def proxy_link_local(net) -> str:
+    """The proxy's link-local address on up0 (looked up once per network)."""
+    if not hasattr(net, "_up0_ll"):
+        net._up0_ll = link_local(net.proxy, "up0")
+    return net._up0_ll
+
+
+def records_for(m: Message, group: str):
+    return [r for r in m.records if r.group == group]
+
+
+def joins_group(m: Message, group: str) -> bool:
+    """A report that says "I want group" (v1/v2 report, MLDv1 report, or a v3
+    record other than TO_IN/IS_IN with no sources and other than BLOCK)."""
+    if m.kind != "report":
+        return False
+    if not m.records:
+        return m.group == group
+    for r in records_for(m, group):
+        if r.type in ("IS_EX", "TO_EX"):
+            return True
+        if r.type in ("IS_IN", "TO_IN", "ALLOW") and r.sources:
+            return True
+    return False
+
+
+def leaves_group(m: Message, group: str) -> bool:
+    """A leave for the group: IGMPv2 leave / MLD done, or a v3 TO_IN {}."""
+    if m.kind == "leave":
+        return m.group == group
+    return any(r.type == "TO_IN" and not r.sources for r in records_for(m, group))
+
+
+def wait_upstream_join(cap: Capture, fam: Fam, group: str, net=None,
+                       timeout: float = 3.0) -> Message:
+    """The proxy's first upstream report joining `group`; asserts it comes."""
+    m = cap.wait_message(lambda m: is_proxy_report(fam, m, net) and joins_group(m, group), timeout)
+    assert m is not None, (f"no upstream report joining {group} within {timeout} s; seen: "
+                           f"{cap.messages_now(family=fam.name)}")
+    return m

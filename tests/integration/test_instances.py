@@ -1,0 +1,88 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Several proxy instances in one daemon: two instances with their own
+kernel tables (policy rules steer their interfaces), and IGMPv3 plus MLDv2
+on the same interfaces from one configuration file."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+import procs
+from kernel_state import custom_mrules, mroutes, mrules, vif_names
+from scenario import FAMILIES, TUNING, V4, V6, config, wait_upstream_join
+
+TABLES = {"one": 101, "two": 102}
+
+
+def _rule_tables(ns, fam):
+    return {str(r.get("table")) for r in mrules(ns, fam.name)}
+
+
+@pytest.mark.parametrize("fam", FAMILIES)
+def test_two_instances_with_separate_tables(topo, capture, mcproxy, fam):
+    net = topo.proxy_net((1, 1))
+    topo.veth(net.router.ns, "eth1", net.proxy, "up1")
+    net.router.ns.add_addr("eth1", "198.18.1.1/24")
+    net.router.ns.add_addr("eth1", "2001:db8:4::1/64")
+    net.proxy.add_addr("up1", "198.18.1.2/24")
+    net.proxy.add_addr("up1", "2001:db8:4::2/64")
+    src2 = "198.18.1.1" if fam.name == "ipv4" else "2001:db8:4::1"
+    cap0, cap1 = capture(net.router.ns, "eth0"), capture(net.router.ns, "eth1")
+    cfg = config(fam.protocol, [("one", ["up0"], ["dn1"]), ("two", ["up1"], ["dn2"])],
+                 tables=TABLES)
+    m = mcproxy(net.proxy, cfg, ready=lambda: {"101", "102"} <= _rule_tables(net.proxy, fam))
+
+    rx1 = procs.receive(net.hosts["h1"].ns, "eth0", fam.group, duration=5)
+    rx2 = procs.receive(net.hosts["h2"].ns, "eth0", fam.group, duration=5)
+    # Each instance reports on its own upstream only.
+    wait_upstream_join(cap0, fam, fam.group, net)
+    wait_upstream_join(cap1, fam, fam.group, net)
+    time.sleep(0.3)
+    procs.send(net.router.ns, "eth0", fam.group, count=50, rate=200, source_address=fam.src_a)
+    procs.send(net.router.ns, "eth1", fam.group, count=50, rate=200, source_address=src2)
+    s1, s2 = rx1.summary(), rx2.summary()
+    assert s1["sources"] == {fam.src_a: 50}, s1
+    assert s2["sources"] == {src2: 50}, s2
+    # Each table forwards the group from its own upstream to its own
+    # downstream only; (S,G) or (*,G) entries are both fine.
+    any_src = (None, "0.0.0.0", "::")
+    for table, src, iif, oif in ((101, fam.src_a, "up0", "dn1"), (102, src2, "up1", "dn2")):
+        routes = [r for r in mroutes(net.proxy, fam.name, table=table) if r["group"] == fam.group]
+        assert routes, f"no route for {fam.group} in table {table}"
+        assert any(r["src"] in (src, *any_src) and r["iif"] == iif and r["oifs"] == [oif]
+                   for r in routes), routes
+        assert all(set(r["oifs"]) <= {oif} for r in routes), routes
+    # Nothing in the default table: the rules steered everything.
+    assert not vif_names(net.proxy, fam.name)
+
+    assert m.stop() == 0, m.log()
+    assert custom_mrules(net.proxy, fam.name) == [], mrules(net.proxy, fam.name)
+    assert mroutes(net.proxy, fam.name, table=101) == []
+    assert mroutes(net.proxy, fam.name, table=102) == []
+
+
+def test_igmpv3_and_mldv2_on_the_same_interfaces(topo, capture, mcproxy):
+    net = topo.proxy_net((1, 1))
+    up = capture(net.router.ns, "eth0")
+    cfg = (f"protocol IGMPv3;\n"
+           f"pinstance p4: up0 ==> dn1 dn2;\n"
+           f"pinstance p4 downstream dn1 {TUNING};\n"
+           f"protocol MLDv2;\n"
+           f"pinstance p6: up0 ==> dn1 dn2;\n"
+           f"pinstance p6 downstream dn1 {TUNING};\n")
+    want = {"up0", "dn1", "dn2"}
+    mcproxy(net.proxy, cfg,
+            ready=lambda: want <= vif_names(net.proxy, "ipv4") and want <= vif_names(net.proxy,
+                                                                                    "ipv6"))
+    h1 = net.hosts["h1"]
+    rx4 = procs.receive(h1.ns, "eth0", V4.group, duration=6, count=100)
+    rx6 = procs.receive(h1.ns, "eth0", V6.group, duration=6, count=100)
+    wait_upstream_join(up, V4, V4.group, net)
+    wait_upstream_join(up, V6, V6.group, net)
+    s4 = procs.send(net.router.ns, "eth0", V4.group, count=100, rate=200, background=True)
+    s6 = procs.send(net.router.ns, "eth0", V6.group, count=100, rate=200, background=True)
+    assert s4.wait(10) == 0 and s6.wait(10) == 0
+    r4, r6 = rx4.summary(), rx6.summary()
+    assert r4["received"] == 100 and r4["lost"] == 0, r4
+    assert r6["received"] == 100 and r6["lost"] == 0, r6
