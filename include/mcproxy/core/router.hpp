@@ -154,6 +154,9 @@ private:
     router_settings settings_;
     timer_settings timers_;  ///< settings_.timers with adopted QRV/QQI
     time_point started_;
+    /// From then on every host that wants a group has reported to us at
+    /// least [Robustness] times (see tracking_complete()).
+    time_point tracking_complete_at_;
     std::unordered_map<net::address, group_record> groups_;
     std::vector<heap_entry> heap_;  ///< min-heap on `at`, lazily cleaned
     std::size_t tracked_hosts_ = 0;
