@@ -78,8 +78,8 @@ kernel::status kernel_port::remove_interface(unsigned ifindex) {
 
 kernel::status kernel_port::join_router_groups(unsigned ifindex) {
     if (mr4_) {
-        if (auto s = mr4_->join(ifindex, group("224.0.0.22")); !s) return s;
-        return mr4_->join(ifindex, group("224.0.0.2"));
+        if (auto s = memberships4_.join(ifindex, group("224.0.0.22")); !s) return s;
+        return memberships4_.join(ifindex, group("224.0.0.2"));
     }
     if (auto s = mld_->join(ifindex, group("ff02::16")); !s) return s;
     return mld_->join(ifindex, group("ff02::2"));
@@ -87,8 +87,8 @@ kernel::status kernel_port::join_router_groups(unsigned ifindex) {
 
 void kernel_port::leave_router_groups(unsigned ifindex) {
     if (mr4_) {
-        (void)mr4_->leave(ifindex, group("224.0.0.22"));
-        (void)mr4_->leave(ifindex, group("224.0.0.2"));
+        (void)memberships4_.leave(ifindex, group("224.0.0.22"));
+        (void)memberships4_.leave(ifindex, group("224.0.0.2"));
         return;
     }
     (void)mld_->leave(ifindex, group("ff02::16"));

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "mcproxy/kernel/igmp_socket.hpp"
+#include "mcproxy/kernel/membership_pool.hpp"
 #include "mcproxy/kernel/mld_socket.hpp"
 #include "mcproxy/kernel/mroute4.hpp"
 #include "mcproxy/kernel/mroute6.hpp"
@@ -67,6 +68,7 @@ private:
     net::family family_;
     std::optional<kernel::mroute4> mr4_;
     std::optional<kernel::igmp_socket> igmp_;
+    kernel::membership_pool memberships4_;  ///< IPv4 joins, beyond igmp_max_memberships per socket
     std::optional<kernel::mroute6> mr6_;
     std::optional<kernel::mld_socket> mld_;
     std::vector<std::uint8_t> send_buffer_;
