@@ -229,12 +229,19 @@ void proxy_instance::reconcile(core::if_index id, core::actions& out) {
         core_->handle(core::link_event{id, false}, now, out);
     }
     // The address first, so that a link coming up queries from it at once.
-    if (address != a.core_address) {
+    const bool readdressed = address != a.core_address;
+    if (readdressed) {
         a.core_address = address;
         core_->handle(core::address_event{id, address}, now, out);
     }
     if (up && !a.core_up) {
         a.core_up = true;
+        core_->handle(core::link_event{id, true}, now, out);
+    } else if (up && readdressed && !address.is_unspecified() && st.conf.upstream && !st.conf.downstream) {
+        // To the upstream router we are a new host now (and an IPv6 upstream
+        // could not report at all before it had a link-local address):
+        // announce the whole state again, as after a link flap.
+        core_->handle(core::link_event{id, false}, now, out);
         core_->handle(core::link_event{id, true}, now, out);
     }
 }
