@@ -83,8 +83,8 @@ router::router(router_settings settings, time_point now)
 bool router::is_ipv6() const { return family_of(settings_.ver) == net::family::ipv6; }
 
 void router::log(log_level level, std::string text, actions& out) const {
-    out.push_back(log_action{level, "router if" + std::to_string(settings_.iface) + " " +
-                                        wire::to_string(settings_.ver) + ": " + std::move(text)});
+    const std::string who = settings_.name.empty() ? "if" + std::to_string(settings_.iface) : settings_.name;
+    out.push_back(log_action{level, "router " + who + " " + wire::to_string(settings_.ver) + ": " + std::move(text)});
 }
 
 wire::version router::compat_of(const group_record& g) const {

@@ -61,6 +61,7 @@ core::instance_settings core_settings(const config::instance& inst, const std::v
         const core::if_index id = id_of(ids, d.name);
         s.downstreams.push_back(id);
         core::router_settings r;
+        r.name = d.name;
         r.timers = timers_of(d.tuning);
         r.fastleave = d.tuning.fastleave;
         r.max_groups = d.tuning.max_groups;

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -19,6 +20,8 @@ namespace mcproxy::core {
 /// @brief Configuration of one downstream router.
 struct router_settings {
     if_index iface = 0;
+    /// Interface name for log lines (empty: "if<iface>").
+    std::string name;
     /// The querier's protocol version (`protocol ...`); it fixes the family.
     wire::version ver = wire::version::igmpv3;
     timer_settings timers;
