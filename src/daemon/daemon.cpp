@@ -21,6 +21,7 @@
 #include "mcproxy/kernel/rp_filter.hpp"
 #include "mcproxy/daemon/core_settings.hpp"
 #include "mcproxy/daemon/loop_tools.hpp"
+#include "mcproxy/daemon/privileges.hpp"
 #include "mcproxy/daemon/proxy_instance.hpp"
 
 namespace mcproxy::daemon {
@@ -193,6 +194,15 @@ int run_daemon(const options& opt, logger& log) {
         if (auto s = p->open(current.value()); !s)
             return fail("pinstance " + inst.name + ": " + s.message());
         instances.push_back(std::move(p));
+    }
+    // Every socket is open: from here on no root, only CAP_NET_ADMIN and
+    // CAP_NET_RAW (threads started below inherit that).
+    if (opt.keep_root) {
+        log.write(core::log_level::warning, "running as root (--keep-root)");
+    } else {
+        const std::string user = opt.user.value_or(default_user());
+        if (auto e = drop_privileges(user)) return fail("dropping privileges: " + *e);
+        log.write(core::log_level::notice, "running as user " + user + " with CAP_NET_ADMIN and CAP_NET_RAW only");
     }
     for (auto& p : instances) p->start();
     log.write(core::log_level::notice, std::string("mcproxy ") + MCPROXY_VERSION + " running " +
