@@ -49,8 +49,15 @@ def under(dest: Path, path: Path) -> Path:
 
 
 def etc_dir(prefix: Path) -> Path:
-    # GNUInstallDirs: /etc for the /usr prefix, PREFIX/etc otherwise.
-    return Path("/etc") if prefix == Path("/usr") else prefix / "etc"
+    """CMAKE_INSTALL_FULL_SYSCONFDIR as GNUInstallDirs computes it."""
+    sysconf = Path(cache_value("CMAKE_INSTALL_SYSCONFDIR"))
+    if sysconf.is_absolute():
+        return sysconf
+    if prefix == Path("/usr"):
+        return Path("/") / sysconf
+    if prefix.parts[:2] == ("/", "opt"):
+        return Path("/") / sysconf / prefix.relative_to("/")
+    return prefix / sysconf
 
 
 def test_daemon_in_sbin(installed):
@@ -97,7 +104,10 @@ def test_existing_config_is_kept(installed):
 
 def test_systemd_unit_with_this_prefix(installed):
     dest, prefix, _ = installed
-    unit_dir = Path(cache_value("MCPROXY_SYSTEMD_UNIT_DIR"))
+    try:
+        unit_dir = Path(cache_value("MCPROXY_SYSTEMD_UNIT_DIR"))  # given with -D
+    except KeyError:
+        unit_dir = prefix / "lib" / "systemd" / "system"
     unit = under(dest, unit_dir / "mcproxy.service").read_text()
     assert f"ExecStart={prefix}/sbin/mcproxy -f {etc_dir(prefix)}/mcproxy.conf\n" in unit
     # Apart from those two paths it is the unit of contrib/systemd.
