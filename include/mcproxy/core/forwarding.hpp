@@ -36,15 +36,15 @@ struct forwarding_settings {
 
 /// @brief One packet counter reading of a route.
 struct counter_sample {
-    route_key key;
-    std::uint64_t packets = 0;
+    route_key key;  ///< the route read
+    std::uint64_t packets = 0;  ///< packets forwarded so far
 };
 
 /// @brief Input and outputs of one route, for status and tests.
 struct route_status {
-    if_index input = 0;
-    std::vector<if_index> outputs;
-    bool proactive = false;
+    if_index input = 0;  ///< the interface data must arrive on
+    std::vector<if_index> outputs;  ///< the interfaces it is forwarded to
+    bool proactive = false;  ///< programmed before any data arrived (a known INCLUDE source)
     friend bool operator==(const route_status&, const route_status&) = default;
 };
 
