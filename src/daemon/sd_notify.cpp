@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
+#include <utility>
 #include <ctime>
 
 namespace mcproxy::daemon {
@@ -58,40 +59,76 @@ notify_result sd_notifier::stopping() { return send("STOPPING=1"); }
 
 notify_result sd_notifier::status(std::string_view text) { return send("STATUS=" + sanitize_notify_value(text)); }
 
-notify_result sd_notifier::send(std::string_view assignments) {
-    if (socket_name_.empty()) return notify_result::disabled;
-    last_error_.clear();
+sd_notifier::sd_notifier(sd_notifier&& o) noexcept
+    : socket_name_(std::move(o.socket_name_)), last_error_(std::move(o.last_error_)),
+      connected_fd_(std::exchange(o.connected_fd_, -1)) {}
 
-    sockaddr_un addr{};
+sd_notifier::~sd_notifier() {
+    if (connected_fd_ >= 0) ::close(connected_fd_);
+}
+
+bool sd_notifier::address(sockaddr_un& addr, socklen_t& len) {
+    addr = sockaddr_un{};
     addr.sun_family = AF_UNIX;
     // An abstract name (leading NUL) may use every byte of sun_path; a path
     // needs room for its terminating NUL.
     const bool abstract = socket_name_.front() == '@';
     if (!abstract && socket_name_.front() != '/') {
         last_error_ = "NOTIFY_SOCKET '" + socket_name_ + "' is neither an absolute path nor an abstract '@' name";
-        return notify_result::failed;
+        return false;
     }
     const std::size_t room = abstract ? sizeof addr.sun_path : sizeof addr.sun_path - 1;
     if (socket_name_.size() < 2 || socket_name_.size() > room) {
         last_error_ = "NOTIFY_SOCKET '" + socket_name_ + "' has a bad length";
-        return notify_result::failed;
+        return false;
     }
     std::memcpy(addr.sun_path, socket_name_.data(), socket_name_.size());
     if (abstract) addr.sun_path[0] = '\0';
     // For an abstract socket every byte of the given length is the name, so
     // the length must not include padding.
-    const auto addr_len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + socket_name_.size() +
-                                                 (abstract ? 0 : 1));
+    len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + socket_name_.size() + (abstract ? 0 : 1));
+    return true;
+}
 
+notify_result sd_notifier::keep_connected() {
+    if (socket_name_.empty()) return notify_result::disabled;
+    if (connected_fd_ >= 0) return notify_result::sent;
+    last_error_.clear();
+    sockaddr_un addr;
+    socklen_t len = 0;
+    if (!address(addr, len)) return notify_result::failed;
     socket_guard fd(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
-    if (fd.get() < 0) {
+    if (fd.get() < 0 || ::connect(fd.get(), reinterpret_cast<const sockaddr*>(&addr), len) != 0) {
+        last_error_ = "connect to NOTIFY_SOCKET '" + socket_name_ + "': " + std::strerror(errno);
+        return notify_result::failed;
+    }
+    connected_fd_ = ::dup(fd.get());
+    if (connected_fd_ < 0) {
+        last_error_ = std::string("dup: ") + std::strerror(errno);
+        return notify_result::failed;
+    }
+    return notify_result::sent;
+}
+
+notify_result sd_notifier::send(std::string_view assignments) {
+    if (socket_name_.empty()) return notify_result::disabled;
+    last_error_.clear();
+    sockaddr_un addr;
+    socklen_t addr_len = 0;
+    if (connected_fd_ < 0 && !address(addr, addr_len)) return notify_result::failed;
+
+    socket_guard own(connected_fd_ >= 0 ? -1 : ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    const int fd = connected_fd_ >= 0 ? connected_fd_ : own.get();
+    if (fd < 0) {
         last_error_ = std::string("socket(AF_UNIX): ") + std::strerror(errno);
         return notify_result::failed;
     }
     // A signal may interrupt the call; retry a bounded number of times.
     for (int attempt = 0; attempt < 8; ++attempt) {
-        const ssize_t n = ::sendto(fd.get(), assignments.data(), assignments.size(), MSG_NOSIGNAL,
-                                   reinterpret_cast<const sockaddr*>(&addr), addr_len);
+        const ssize_t n = connected_fd_ >= 0
+                              ? ::send(fd, assignments.data(), assignments.size(), MSG_NOSIGNAL)
+                              : ::sendto(fd, assignments.data(), assignments.size(), MSG_NOSIGNAL,
+                                         reinterpret_cast<const sockaddr*>(&addr), addr_len);
         if (n >= 0 && static_cast<std::size_t>(n) == assignments.size()) return notify_result::sent;
         if (n >= 0) {
             last_error_ = "short send to NOTIFY_SOCKET";

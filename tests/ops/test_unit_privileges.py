@@ -122,8 +122,16 @@ def test_stream_passes_with_only_the_units_capabilities(lab, unprivileged):
     conf.parent.chmod(0o755)
     conf.write_text((lab["dir"] / "igmpv3.conf").read_text())
     conf.chmod(0o644)
+    # Root with only the two capabilities cannot become another user: it
+    # stays root only when told so (issue 7: never root unless asked).
+    keep = [] if unprivileged else ["--keep-root"]
+    if not unprivileged:
+        refused = subprocess.run(["ip", "netns", "exec", lab["proxy"], *setpriv_args(False), str(MCPROXY),
+                                  "-f", str(conf)], capture_output=True, text=True, timeout=10)
+        assert refused.returncode == 1, refused.stdout + refused.stderr
+        assert "--keep-root" in refused.stderr, refused.stderr
     daemon = subprocess.Popen(["ip", "netns", "exec", lab["proxy"], *setpriv_args(unprivileged), str(MCPROXY),
-                               "-f", str(conf)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                               "-f", str(conf), *keep], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     receiver = None
     try:
         pid = mcproxy_pid(daemon)

@@ -13,6 +13,9 @@
 
 #include <cstdint>
 #include <string>
+
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <string_view>
 
 namespace mcproxy::daemon {
@@ -27,8 +30,10 @@ enum class notify_result {
 /// @brief Sends state changes to the service manager (Type=notify units).
 ///
 /// Sends are synchronous, non-blocking and open a fresh socket each time, as
-/// libsystemd does: notifications are rare, and no descriptor is kept that
-/// could leak or go stale. Not thread-safe; the main thread owns it.
+/// libsystemd does: notifications are rare. A daemon that gives up its
+/// privileges calls keep_connected() first: the socket is then connected
+/// once while the daemon may still reach it, and later sends use it.
+/// Not thread-safe; the main thread owns it.
 class sd_notifier {
 public:
     /// @brief A notifier for `$NOTIFY_SOCKET` (disabled when unset or empty).
@@ -69,9 +74,23 @@ public:
     /// @brief Why the last failed send failed ("" after a success).
     const std::string& last_error() const { return last_error_; }
 
+    /// @brief Connects a socket to the notify socket now and sends through
+    /// it from then on (permissions are checked here, not at each send).
+    notify_result keep_connected();
+
+    sd_notifier(const sd_notifier&) = delete;
+    sd_notifier& operator=(const sd_notifier&) = delete;
+    /// @brief Takes over the other's socket.
+    sd_notifier(sd_notifier&& o) noexcept;
+    /// @brief Closes the kept socket, if any.
+    ~sd_notifier();
+
 private:
+    bool address(sockaddr_un& addr, socklen_t& len);
+
     std::string socket_name_;
     std::string last_error_;
+    int connected_fd_ = -1;
 };
 
 /// @brief The CLOCK_MONOTONIC time in microseconds (what `MONOTONIC_USEC`

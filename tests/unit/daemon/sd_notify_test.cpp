@@ -229,3 +229,26 @@ TEST(SdNotify, LongestAbstractNameFits) {
     EXPECT_EQ(n.stopping(), notify_result::sent) << n.last_error();
     EXPECT_EQ(manager.receive(), "STOPPING=1");
 }
+
+// A daemon that drops root connects first: later sends need no access to
+// the path any more (here: the path is even gone).
+TEST(SdNotify, KeptConnectionSurvivesLosingAccessToThePath) {
+    const std::string path = temp_socket_path("kept");
+    ::unlink(path.c_str());
+    listener manager(path);
+    sd_notifier n(path);
+    ASSERT_EQ(n.keep_connected(), notify_result::sent) << n.last_error();
+    ASSERT_EQ(::unlink(path.c_str()), 0);
+    EXPECT_EQ(n.ready("up"), notify_result::sent) << n.last_error();
+    EXPECT_EQ(manager.receive(), "READY=1\nSTATUS=up");
+    sd_notifier moved(std::move(n));
+    EXPECT_EQ(moved.stopping(), notify_result::sent) << moved.last_error();
+    EXPECT_EQ(manager.receive(), "STOPPING=1");
+}
+
+TEST(SdNotify, KeepConnectedReportsAMissingSocket) {
+    sd_notifier n(temp_socket_path("absent"));
+    EXPECT_EQ(n.keep_connected(), notify_result::failed);
+    EXPECT_NE(n.last_error().find("connect"), std::string::npos) << n.last_error();
+    EXPECT_EQ(sd_notifier("").keep_connected(), notify_result::disabled);
+}
