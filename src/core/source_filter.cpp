@@ -24,11 +24,16 @@ bool source_filter::has_qualified_rules() const {
     return std::any_of(rules_.begin(), rules_.end(), [](const filter_rule& r) { return r.arrival.has_value(); });
 }
 
-std::vector<address_range> source_filter::named_sources(const net::address& group, if_index arrival) const {
+std::vector<address_range> source_filter::matching_ranges(const net::address& group, if_index arrival) const {
     std::vector<address_range> v;
     for (const auto& r : rules_)
         if ((!r.arrival || *r.arrival == arrival) && r.group.contains(group) && r.source.first.fam() == group.fam())
             v.push_back(r.source);
+    return v;
+}
+
+std::vector<address_range> source_filter::named_sources(const net::address& group, if_index arrival) const {
+    std::vector<address_range> v = matching_ranges(group, arrival);
     std::sort(v.begin(), v.end(), [](const address_range& a, const address_range& b) { return a.first < b.first; });
     // Merge overlapping and adjacent ranges in one pass (the table bounds the count).
     std::vector<address_range> merged;
@@ -67,6 +72,7 @@ source_set singles_of(const std::vector<address_range>& ranges) {
 
 membership source_filter::apply(const net::address& group, const membership& m, if_index arrival) const {
     if (!bound_ || m.empty()) return m;
+    const std::vector<address_range> raw = matching_ranges(group, arrival);
     const std::vector<address_range> named = named_sources(group, arrival);
     const bool everything = named.size() == 1 && named.front().is_all();
     if (kind_ == filter_kind::whitelist) {
@@ -83,16 +89,17 @@ membership source_filter::apply(const net::address& group, const membership& m, 
             if (covered(named, s) == (kind_ == filter_kind::whitelist)) keep.push_back(s);
         return {filter_mode::include, source_set(std::move(keep))};
     }
-    const bool all_single = std::all_of(named.begin(), named.end(), [](const address_range& r) { return r.is_single(); });
+    // As written in the table: single addresses are explicit sources.
+    const bool all_single = std::all_of(raw.begin(), raw.end(), [](const address_range& r) { return r.is_single(); });
+    const source_set singles = singles_of(raw);
     if (kind_ == filter_kind::whitelist) {
         // EXCLUDE{X} limited to the named sources: INCLUDE{named - X} when
         // they can be listed; otherwise the route filter does the limiting.
         if (!all_single) return m;
-        membership r{filter_mode::include, singles_of(named) - m.sources};
-        return r;
+        return {filter_mode::include, singles - m.sources};
     }
     // Blacklist: the denied single sources join the exclude list.
-    return {filter_mode::exclude, m.sources + singles_of(named)};
+    return {filter_mode::exclude, m.sources + singles};
 }
 
 }  // namespace mcproxy::core

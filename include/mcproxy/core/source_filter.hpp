@@ -87,6 +87,8 @@ public:
     bool has_qualified_rules() const;
 
 private:
+    std::vector<address_range> matching_ranges(const net::address& group, if_index arrival) const;
+
     bool bound_ = false;
     filter_kind kind_ = filter_kind::whitelist;
     std::vector<filter_rule> rules_;
