@@ -211,6 +211,11 @@ void instance::upstream_data(const net::address& source, const net::address& gro
 }
 
 void instance::on_upcall(const upcall_event& e, time_point now, actions& out) {
+    if (auto l = selector_.locked(e.group); l && *l != e.iface && find_upstream(e.iface)) {
+        // Mutex: while the group is locked to L, data still arriving on an
+        // upstream we are leaving must not pull the route away from L.
+        if (auto r = forwarding_.route({e.source, e.group}); r && r->input == *l) return;
+    }
     forwarding_.on_upcall(e.iface, e.source, e.group, now, out);
     std::vector<net::address> relocked;
     upstream_data(e.source, e.group, e.iface, now, relocked);

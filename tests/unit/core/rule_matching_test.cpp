@@ -321,6 +321,19 @@ TEST(RuleMatching, MutexProactiveRoutesFollowTheLock) {
     EXPECT_EQ(inst.routes().route({ip(S2), ip(G)})->input, up2);
 }
 
+// While locked, data still arriving on the upstream being left does not
+// move the route away from the locked upstream.
+TEST_F(MutexFixture, LeftUpstreamDoesNotStealTheRoute) {
+    out.clear();
+    inst.handle(upcall_event{upcall_kind::wrongvif, up1, ip(S1), ip(G)}, at(2500ms), out);
+    EXPECT_TRUE(out.empty());
+    EXPECT_EQ(inst.routes().route({ip(S1), ip(G)})->input, up2);
+    EXPECT_EQ(inst.locked_upstream(ip(G)), up2);
+    // A new source on up1 still gets its route (nothing to steal).
+    inst.handle(upcall_event{upcall_kind::nocache, up1, ip(S2), ip(G)}, at(2500ms), out);
+    EXPECT_EQ(inst.routes().route({ip(S2), ip(G)})->input, up1);
+}
+
 // The group ends while locked: the lock is forgotten.
 TEST_F(MutexFixture, LeaveForgetsTheLock) {
     inst.handle(link_event{d1, false}, at(3s), out);
