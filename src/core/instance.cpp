@@ -205,8 +205,13 @@ void instance::upstream_data(const net::address& source, const net::address& gro
                              std::vector<net::address>& relocked) {
     if (selector_.kind() != upstream_in_matching::mutex) return;
     const upstream_part* p = find_upstream(u);
-    // Only data we asked this upstream for decides the mutex.
+    // Only data we asked this upstream for decides the mutex, and only when
+    // another upstream asks for the group too (else there is nothing to decide).
     if (!p || !p->h->state(group).wants(source)) return;
+    if (!selector_.locked(group) &&
+        std::none_of(upstreams_.begin(), upstreams_.end(),
+                     [&](const upstream_part& o) { return o.iface != u && !o.h->state(group).empty(); }))
+        return;
     if (selector_.on_data(group, u, now)) relocked.push_back(group);
 }
 

@@ -309,6 +309,22 @@ TEST(RuleMatching, MutexIgnoresDataNotAskedFor) {
     EXPECT_EQ(inst.reported(up2, ip(G)), exc({}));
 }
 
+// Data for a group only one upstream reports: nothing to decide, no lock
+// (and no counter reads).
+TEST(RuleMatching, MutexDoesNotLockASingleReporter) {
+    filter_settings f = matching(upstream_in_matching::mutex, 5000ms);
+    f.upstream[up1].in = blacklist({rule(G, "*")});
+    instance inst(two_up(f), at(0s));
+    actions out;
+    join(inst, d1, G, out);
+    inst.handle(upcall_event{upcall_kind::nocache, up2, ip(S1), ip(G)}, at(2s), out);
+    EXPECT_FALSE(inst.locked_upstream(ip(G)));
+    EXPECT_EQ(inst.routes().route({ip(S1), ip(G)})->outputs, std::vector<if_index>{d1});
+    out.clear();
+    inst.advance(at(2500ms), out);
+    EXPECT_TRUE(counter_reads(out).empty());
+}
+
 // With mutex and several candidates, a known source waits for its data
 // (no proactive route); once locked it enters on the locked upstream.
 TEST(RuleMatching, MutexProactiveRoutesFollowTheLock) {

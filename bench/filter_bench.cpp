@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Filter and rule-matching micro-benchmarks (issue 5): the cost of one
+// downstream join/leave through core::instance without filters, with
+// filters on every interface and with `first` over two upstreams; and the
+// per-(S,G) filter decision for tables of growing size. Prints figures; no
+// pass/fail on time.
+#include <benchmark/benchmark.h>
+
+#include "mcproxy/core/instance.hpp"
+#include "mcproxy/core/source_filter.hpp"
+
+namespace {
+
+using namespace mcproxy;
+using namespace mcproxy::core;
+
+net::address group_v4(std::uint32_t i) { return net::address::v4(0xEF000000u + i); }
+net::address source_v4(std::uint32_t i) { return net::address::v4(0xC6336400u + (i & 0xff)); }
+
+/// A whitelist of `n` rules (group ranges of 16, one source each, plus any source for the last).
+source_filter table(std::uint32_t n, filter_kind k) {
+    std::vector<filter_rule> rules;
+    for (std::uint32_t i = 0; i < n; ++i)
+        rules.push_back(filter_rule{std::nullopt, {group_v4(i * 16), group_v4(i * 16 + 15)},
+                                    address_range::single(source_v4(i))});
+    rules.push_back(filter_rule{std::nullopt, address_range::all(net::family::ipv4), address_range::all(net::family::ipv4)});
+    return source_filter(k, std::move(rules));
+}
+
+// Arg 0: filters (0 none, 1 a 64-rule table on every interface and
+// direction); arg 1: upstreams (1, or 2 with `first`). Each iteration is
+// one IGMPv3 TO_EX / TO_IN from a host on a downstream, through router,
+// merge, filters, matching, host reports and routes.
+void BM_InstanceJoinLeave(benchmark::State& state) {
+    const bool filtered = state.range(0) != 0;
+    const auto ups = static_cast<if_index>(state.range(1));
+    instance_settings s;
+    s.ver = wire::version::igmpv3;
+    for (if_index u = 1; u <= ups; ++u) s.upstreams.push_back(u);
+    for (if_index d = 11; d < 19; ++d) s.downstreams.push_back(d);
+    s.filters.in_matching = upstream_in_matching::first;
+    if (filtered) {
+        for (if_index u : s.upstreams) s.filters.upstream[u] = {table(64, filter_kind::blacklist), table(64, filter_kind::blacklist)};
+        for (if_index d : s.downstreams)
+            s.filters.downstream[d] = {table(64, filter_kind::blacklist), table(64, filter_kind::blacklist)};
+    }
+    time_point now{};
+    instance inst(s, now);
+    actions out;
+    std::uint32_t i = 0;
+    for (auto _ : state) {
+        out.clear();
+        const std::uint32_t g = i % 1000;
+        const bool join = (i / 1000) % 2 == 0;
+        wire::group_record r{join ? wire::record_type::change_to_exclude : wire::record_type::change_to_include,
+                             group_v4(g), {}, {}};
+        inst.handle(message_event{static_cast<if_index>(11 + i % 8), net::address::v4(0xC0000200u + 10),
+                                  net::address::v4(0xE0000016u), wire::report_v3{wire::version::igmpv3, {r}}},
+                    now, out);
+        benchmark::DoNotOptimize(out.data());
+        now += std::chrono::microseconds(1);
+        ++i;
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+BENCHMARK(BM_InstanceJoinLeave)->Args({0, 1})->Args({1, 1})->Args({0, 2})->Args({1, 2});
+
+// One allows() decision against a table of `n` rules (the route filter).
+void BM_FilterAllows(benchmark::State& state) {
+    const source_filter f = table(static_cast<std::uint32_t>(state.range(0)), filter_kind::whitelist);
+    std::uint32_t i = 0;
+    for (auto _ : state) {
+        benchmark::DoNotOptimize(f.allows(source_v4(i * 7), group_v4(i * 13 % 50000), 1));
+        ++i;
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+BENCHMARK(BM_FilterAllows)->Arg(16)->Arg(256)->Arg(4096);
+
+}  // namespace
+
+BENCHMARK_MAIN();
