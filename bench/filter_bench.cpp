@@ -17,16 +17,12 @@ using namespace mcproxy::core;
 net::address group_v4(std::uint32_t i) { return net::address::v4(0xEF000000u + i); }
 net::address source_v4(std::uint32_t i) { return net::address::v4(0xC6336400u + (i & 0xff)); }
 
-/// A table of `n` rules (group ranges of 16 starting at 239.0.0.0, one
-/// source each); a whitelist also allows everything with a last `(* | *)`.
+/// A table of `n` rules: group ranges of 16 from 239.0.0.0, one source each.
 source_filter table(std::uint32_t n, filter_kind k) {
     std::vector<filter_rule> rules;
     for (std::uint32_t i = 0; i < n; ++i)
         rules.push_back(filter_rule{std::nullopt, {group_v4(i * 16), group_v4(i * 16 + 15)},
                                     address_range::single(source_v4(i))});
-    if (k == filter_kind::whitelist)
-        rules.push_back(
-            filter_rule{std::nullopt, address_range::all(net::family::ipv4), address_range::all(net::family::ipv4)});
     return source_filter(k, std::move(rules));
 }
 
@@ -84,12 +80,13 @@ void BM_InstanceJoinLeave(benchmark::State& state) {
 }
 BENCHMARK(BM_InstanceJoinLeave)->Args({0, 1})->Args({1, 1})->Args({0, 2})->Args({1, 2});
 
-// One allows() decision against a table of `n` rules (the route filter).
+// One allows() decision against a whitelist of `n` rules (the route
+// filter); the groups asked for are inside the table's range half the time.
 void BM_FilterAllows(benchmark::State& state) {
     const source_filter f = table(static_cast<std::uint32_t>(state.range(0)), filter_kind::whitelist);
     std::uint32_t i = 0;
     for (auto _ : state) {
-        benchmark::DoNotOptimize(f.allows(source_v4(i * 7), group_v4(i * 13 % 50000), 1));
+        benchmark::DoNotOptimize(f.allows(source_v4(i * 7), group_v4(i * 13 % static_cast<std::uint32_t>(state.range(0) * 32)), 1));
         ++i;
     }
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));

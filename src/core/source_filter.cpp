@@ -11,12 +11,36 @@ address_range address_range::all(net::family f) {
 }
 
 source_filter::source_filter(filter_kind kind, std::vector<filter_rule> rules)
-    : bound_(true), kind_(kind), rules_(std::move(rules)) {}
+    : bound_(true), kind_(kind), rules_(std::move(rules)) {
+    for (std::uint32_t i = 0; i < rules_.size(); ++i)
+        (rules_[i].group.is_all() ? all_groups_ : by_group_).push_back(i);
+    std::sort(by_group_.begin(), by_group_.end(),
+              [&](std::uint32_t a, std::uint32_t b) { return rules_[a].group.first < rules_[b].group.first; });
+    reach_.reserve(by_group_.size());
+    for (std::uint32_t i : by_group_)
+        reach_.push_back(reach_.empty() ? rules_[i].group.last : std::max(reach_.back(), rules_[i].group.last));
+}
+
+template <typename F>
+bool source_filter::any_rule_of(const net::address& group, F&& fn) const {
+    for (std::uint32_t i : all_groups_)
+        if (rules_[i].group.contains(group) && fn(rules_[i])) return true;
+    // Rules starting after the group cannot hold it; of the others, stop
+    // walking back once no earlier rule reaches up to the group.
+    auto end = std::upper_bound(by_group_.begin(), by_group_.end(), group, [&](const net::address& g, std::uint32_t i) {
+        return g < rules_[i].group.first;
+    });
+    for (auto pos = static_cast<std::size_t>(end - by_group_.begin()); pos-- > 0;) {
+        if (reach_[pos] < group) break;
+        const filter_rule& r = rules_[by_group_[pos]];
+        if (r.group.contains(group) && fn(r)) return true;
+    }
+    return false;
+}
 
 bool source_filter::allows(const net::address& source, const net::address& group, if_index arrival) const {
     if (!bound_) return true;
-    const bool hit = std::any_of(rules_.begin(), rules_.end(),
-                                 [&](const filter_rule& r) { return r.matches(source, group, arrival); });
+    const bool hit = any_rule_of(group, [&](const filter_rule& r) { return r.matches(source, group, arrival); });
     return kind_ == filter_kind::whitelist ? hit : !hit;
 }
 
@@ -26,9 +50,10 @@ bool source_filter::has_qualified_rules() const {
 
 std::vector<address_range> source_filter::matching_ranges(const net::address& group, if_index arrival) const {
     std::vector<address_range> v;
-    for (const auto& r : rules_)
-        if ((!r.arrival || *r.arrival == arrival) && r.group.contains(group) && r.source.first.fam() == group.fam())
-            v.push_back(r.source);
+    any_rule_of(group, [&](const filter_rule& r) {
+        if ((!r.arrival || *r.arrival == arrival) && r.source.first.fam() == group.fam()) v.push_back(r.source);
+        return false;
+    });
     return v;
 }
 

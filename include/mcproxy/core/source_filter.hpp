@@ -88,10 +88,22 @@ public:
 
 private:
     std::vector<address_range> matching_ranges(const net::address& group, if_index arrival) const;
+    /// Calls fn(rule) for every rule whose group range holds `group`; stops when fn returns true.
+    template <typename F>
+    bool any_rule_of(const net::address& group, F&& fn) const;
 
     bool bound_ = false;
     filter_kind kind_ = filter_kind::whitelist;
     std::vector<filter_rule> rules_;
+    /// Rule positions sorted by the first group address, and the largest
+    /// last group address up to each position: a lookup binary-searches the
+    /// rules starting at or below the group and walks back only while an
+    /// earlier rule can still reach it (O(log n + matches) for disjoint ranges).
+    std::vector<std::uint32_t> by_group_;
+    std::vector<net::address> reach_;
+    /// Rules for every group (`*`), kept out of the index so one of them
+    /// does not make every lookup walk the whole table.
+    std::vector<std::uint32_t> all_groups_;
 };
 
 }  // namespace mcproxy::core

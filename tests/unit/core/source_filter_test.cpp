@@ -3,6 +3,8 @@
 // transforms a membership, including any-source (EXCLUDE) joins.
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include "core/filter_test_util.hpp"
 #include "mcproxy/core/membership_ops.hpp"
 
@@ -158,6 +160,44 @@ TEST(SourceFilter, ApplyAgreesWithAllows) {
                         EXPECT_TRUE(!want || r.wants(s)) << m.to_string() << " -> " << r.to_string();
                 }
             }
+}
+
+// The group index gives exactly the answers of a plain scan of the rules,
+// with overlapping, nested, `*` and IPv6 group ranges mixed.
+TEST(SourceFilter, IndexedLookupEqualsALinearScan) {
+    std::mt19937 rng(77);
+    for (int table = 0; table < 50; ++table) {
+        std::vector<filter_rule> rules;
+        const auto n = static_cast<int>(1 + rng() % 40);
+        for (int i = 0; i < n; ++i) {
+            filter_rule r;
+            if (rng() % 10 == 0) {
+                r.group = address_range::all(net::family::ipv4);
+            } else if (rng() % 10 == 0) {
+                r.group = range("ff05::/120", net::family::ipv6);
+            } else {
+                const auto a = static_cast<std::uint32_t>(rng() % 200);
+                const auto b = a + static_cast<std::uint32_t>(rng() % (rng() % 4 == 0 ? 150 : 5));
+                r.group = {net::address::v4(0xEF000000u + a), net::address::v4(0xEF000000u + b)};
+            }
+            r.source = rng() % 2 ? address_range::all(net::family::ipv4)
+                                 : address_range::single(net::address::v4(0xC6336400u + static_cast<std::uint32_t>(rng() % 4)));
+            if (r.group.first.is_v6()) r.source = address_range::all(net::family::ipv6);
+            if (rng() % 4 == 0) r.arrival = static_cast<if_index>(1 + rng() % 2);
+            rules.push_back(r);
+        }
+        const source_filter f(rng() % 2 ? filter_kind::whitelist : filter_kind::blacklist, rules);
+        for (int q = 0; q < 400; ++q) {
+            const bool v6 = rng() % 8 == 0;
+            const net::address g = v6 ? ip("ff05::7") : net::address::v4(0xEF000000u + static_cast<std::uint32_t>(rng() % 400));
+            const net::address s = v6 ? ip("2001:db8::1") : net::address::v4(0xC6336400u + static_cast<std::uint32_t>(rng() % 4));
+            const auto arrival = static_cast<if_index>(1 + rng() % 2);
+            bool hit = false;
+            for (const auto& r : rules) hit = hit || r.matches(s, g, arrival);
+            ASSERT_EQ(f.allows(s, g, arrival), f.kind() == filter_kind::whitelist ? hit : !hit)
+                << "table " << table << " group " << g.to_string();
+        }
+    }
 }
 
 // Membership algebra used by rule matching: one row per mode combination.
