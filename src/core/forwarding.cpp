@@ -23,14 +23,21 @@ std::vector<if_index> forwarding::outputs_for(const net::address& source, const 
     std::vector<if_index> out;
     // RFC 4605 4.2: to every downstream whose membership wants the source
     // (RFC 3376 6.3 "wants"), never back to where it came from.
+    // Peering split horizon: what came from a peer goes only to pure downstreams.
+    const bool from_peer = is_downstream(input) && is_upstream(input);
     memberships_.for_each_downstream(group, [&](if_index d, const membership& m) {
-        if (d != input && is_downstream(d) && m.wants(source) && allowed(d)) out.push_back(d);
+        if (d != input && is_downstream(d) && !(from_peer && is_upstream(d)) && m.wants(source) && allowed(d))
+            out.push_back(d);
     });
     // RFC 4605 4.2: data from a downstream (a local source) also goes to the
     // upstream(s); data from an upstream never goes to another upstream.
+    // A peering upstream is not sent to unasked (the loop above covers it).
     if (is_downstream(input) && !is_upstream(input))
-        for (if_index u : upstreams_)
-            if (u != input && allowed(u)) out.push_back(u);
+        for (if_index u : upstreams_) {
+            if (u == input || is_downstream(u) || !allowed(u)) continue;
+            out.push_back(u);
+            if (settings_.first_upstream_only) break;
+        }
     std::sort(out.begin(), out.end());
     out.erase(std::unique(out.begin(), out.end()), out.end());
     return out;
@@ -139,6 +146,11 @@ void forwarding::on_upcall(if_index iface, const net::address& source, const net
 }
 
 void forwarding::on_membership_change(const net::address& group, time_point now, actions& out) {
+    on_membership_change(group, now, out, {});
+}
+
+void forwarding::on_membership_change(const net::address& group, time_point now, actions& out,
+                                      const input_chooser& choose) {
     auto it = routes_.lower_bound({group, net::address::any(group.fam())});
     while (it != routes_.end() && it->first.first == group) {
         refresh(it, out);
@@ -154,8 +166,11 @@ void forwarding::on_membership_change(const net::address& group, time_point now,
     });
     std::sort(sources.begin(), sources.end());
     sources.erase(std::unique(sources.begin(), sources.end()), sources.end());
-    for (const auto& s : sources)
-        if (!routes_.contains({group, s})) install(group, s, upstreams_.front(), true, now, out);
+    for (const auto& s : sources) {
+        if (routes_.contains({group, s})) continue;
+        const std::optional<if_index> input = choose ? choose(s) : std::optional<if_index>(upstreams_.front());
+        if (input && is_upstream(*input)) install(group, s, *input, true, now, out);
+    }
 }
 
 void forwarding::on_counters(const std::vector<counter_sample>& samples, time_point now, actions& out) {
@@ -197,6 +212,20 @@ void forwarding::set_output_filter(output_filter f, time_point now, actions& out
     (void)now;
     settings_.allow_output = std::move(f);
     for (auto it = routes_.begin(); it != routes_.end(); ++it) refresh(it, out);
+}
+
+std::optional<std::uint64_t> forwarding::packets(const route_key& key) const {
+    auto it = routes_.find({key.group, key.source});
+    if (it == routes_.end()) return std::nullopt;
+    return it->second.packets;
+}
+
+std::vector<route_key> forwarding::routes_from(const net::address& group, if_index input) const {
+    std::vector<route_key> v;
+    for (auto it = routes_.lower_bound({group, net::address::any(group.fam())});
+         it != routes_.end() && it->first.first == group; ++it)
+        if (it->second.input == input) v.push_back(route_key{it->first.second, group});
+    return v;
 }
 
 std::optional<route_status> forwarding::route(const route_key& key) const {

@@ -38,7 +38,15 @@ struct forwarding_settings {
     bool proactive_include = true;
     /// Optional policy hook; unset allows everything.
     output_filter allow_output;
+    /// Downstream-sourced data goes to every allowed upstream (false) or
+    /// only to the first allowed one in configuration order (true; issue 5
+    /// `upstream * out rulematching first`).
+    bool first_upstream_only = false;
 };
+
+/// @brief Chooses the input of a proactive route for `source` of a group
+/// (nullopt: no proactive route, wait for the data).
+using input_chooser = std::function<std::optional<if_index>(const net::address& source)>;
 
 /// @brief One packet counter reading of a route.
 struct counter_sample {
@@ -55,6 +63,12 @@ struct route_status {
 };
 
 /// @brief The (S,G) routes of one instance and address family.
+///
+/// An interface that is both upstream and downstream is a peering
+/// interface (issue 5). Split horizon: data arriving on a peering
+/// interface goes only to pure downstreams; downstream-sourced data goes to
+/// a peering interface only when the peer asked for it (its downstream
+/// membership), never unasked as to an upstream.
 ///
 /// Downstream memberships come from the aggregator (after its filter), so
 /// the routes and the upstream reports always agree on what a downstream
@@ -75,6 +89,8 @@ public:
                    actions& out);
     /// @brief The downstream memberships of `group` changed.
     void on_membership_change(const net::address& group, time_point now, actions& out);
+    /// @brief As above; proactive routes enter where `choose` says.
+    void on_membership_change(const net::address& group, time_point now, actions& out, const input_chooser& choose);
     /// @brief Packet counters read as asked by read_counters_action; routes
     /// idle for the idle timeout are removed.
     void on_counters(const std::vector<counter_sample>& samples, time_point now, actions& out);
@@ -93,6 +109,10 @@ public:
     std::size_t route_count() const { return routes_.size(); }
     /// @brief Routes refused because max_routes were in use and all forwarded somewhere.
     std::uint64_t refused_routes() const { return refused_; }
+    /// @brief Last packet count reported for (S,G), if it has a route.
+    std::optional<std::uint64_t> packets(const route_key& key) const;
+    /// @brief The routes of `group` entering on `input`.
+    std::vector<route_key> routes_from(const net::address& group, if_index input) const;
 
 private:
     struct route_entry {
