@@ -166,6 +166,7 @@ protected:
 
     /// @brief Starts the server and its thread.
     void start(control_server_settings s, request_handler h) {
+        io_.restart();  // run() returned before if this is a second start
         server_ = std::make_unique<control_server>(io_, std::move(s), std::move(h));
         guard_.emplace(io_.get_executor());
         done_ = std::promise<void>();

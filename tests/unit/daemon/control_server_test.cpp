@@ -374,6 +374,7 @@ TEST_F(ControlServer, SocketFileHasModeAndGroup) {
     ASSERT_EQ(::stat(path_.c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 07777, 0640u);
     EXPECT_EQ(st.st_gid, nogroup_gid);
+    EXPECT_TRUE(ask("show status")->ok);  // the restarted server works
 }
 
 TEST_F(ControlServer, StaleSocketFromACrashIsReplaced) {
