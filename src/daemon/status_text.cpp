@@ -113,13 +113,10 @@ text_table sources_table(const instance_status& st) {
     for (const auto& i : st.interfaces) {
         if (!i.downstream) continue;
         for (const auto& g : i.downstream->groups) {
-            if (g.sources.empty()) {
-                // EXCLUDE{} (any source) still deserves a row in this view.
-                if (g.mode == core::filter_mode::exclude)
-                    t.add({i.name, g.group.to_string(), core::to_string(g.mode), "*", format_duration(g.filter_timer),
-                           "yes", "-"});
-                continue;
-            }
+            // EXCLUDE mode: every source not listed is wanted until the filter timer runs out.
+            if (g.mode == core::filter_mode::exclude)
+                t.add({i.name, g.group.to_string(), core::to_string(g.mode), "*", format_duration(g.filter_timer),
+                       "yes", "-"});
             for (const auto& s : g.sources)
                 t.add({i.name, g.group.to_string(), core::to_string(g.mode), s.source.to_string(),
                        format_duration(s.timer), forwarded(g, s), std::to_string(s.retransmissions)});
@@ -210,7 +207,7 @@ std::string format_text(const std::vector<instance_status>& instances, status_vi
         switch (view) {
             case status_view::status:
                 section(out, "interfaces", interfaces_table(st), "(none)");
-                section(out, "groups", sources_table(st), "(none)");
+                section(out, "groups and sources", sources_table(st), "(none)");
                 section(out, "upstream reports", upstream_table(st), "(none)");
                 section(out, "routes", routes_table(st), "(none)");
                 counters_line(out, st.stats);
