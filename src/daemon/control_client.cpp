@@ -187,6 +187,9 @@ std::variant<control_reply, exchange_failure> exchange(const std::string& path, 
                 return exchange_failure{true, ETIMEDOUT, "timed out sending to " + path};
             continue;
         }
+        // The daemon may have refused us (too many clients, permission)
+        // and closed: its error reply can still be read.
+        if (n < 0 && (errno == EPIPE || errno == ECONNRESET)) break;
         return exchange_failure{true, errno, "lost the connection to " + path + ": " + std::strerror(errno)};
     }
 

@@ -167,7 +167,7 @@ TEST_F(ControlServer, TooManyClientsAreRefusedAtOnce) {
 
 TEST_F(ControlServer, HangingClientDoesNotBlockOthersAndIsDropped) {
     auto s = settings();
-    s.idle_timeout = 300ms;
+    s.idle_timeout = 1500ms;
     start(s, echo_handler());
     raw_client hanging;
     ASSERT_EQ(hanging.connect(path_), 0);
@@ -178,9 +178,10 @@ TEST_F(ControlServer, HangingClientDoesNotBlockOthersAndIsDropped) {
         ASSERT_TRUE(r);
         EXPECT_TRUE(r->ok);
     }
-    EXPECT_LT(steady::now() - t0, 250ms) << "others were delayed by the hanging client";
-    EXPECT_TRUE(hanging.closed_within(3000ms));
-    EXPECT_GE(steady::now() - t0, 250ms);
+    // Served long before the hanging client could have been dropped.
+    EXPECT_LT(steady::now() - t0, 1000ms) << "others were delayed by the hanging client";
+    EXPECT_TRUE(hanging.closed_within(4000ms));
+    EXPECT_GE(steady::now() - t0, 1400ms);
     EXPECT_TRUE(wait_clients(0));
 }
 
@@ -210,7 +211,7 @@ TEST_F(ControlServer, DribblingClientDoesNotExtendItsTime) {
 
 TEST_F(ControlServer, ClientThatDoesNotReadIsDropped) {
     auto s = settings();
-    s.write_timeout = 300ms;
+    s.write_timeout = 1500ms;
     const std::string big(32 * 1024 * 1024, 'x');
     start(s, [&big](const control_request& r, reply_callback reply) {
         reply(control_reply::success(r.view == status_view::status ? big : "small\n"));
@@ -223,9 +224,9 @@ TEST_F(ControlServer, ClientThatDoesNotReadIsDropped) {
     auto r = ask("show stats");
     ASSERT_TRUE(r);
     EXPECT_EQ(r->body, "small\n");
-    EXPECT_LT(steady::now() - t0, 250ms);
+    EXPECT_LT(steady::now() - t0, 1000ms);  // not after the lazy one's write timeout
     // The lazy one is cut off after the write timeout.
-    EXPECT_TRUE(wait_clients(0, 3000ms));
+    EXPECT_TRUE(wait_clients(0, 5000ms));
 }
 
 TEST_F(ControlServer, HandlerThatNeverAnswersTimesOutAndLateAnswersAreDropped) {
@@ -497,7 +498,8 @@ int connect_as(const std::string& path, uid_t uid, gid_t gid, std::vector<gid_t>
         std::strncpy(a.sun_path, path.c_str(), sizeof a.sun_path - 1);
         if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) ::_exit(errno == EACCES ? 2 : 3);
         const char req[] = "show status\n";
-        if (::write(fd, req, sizeof req - 1) < 0) ::_exit(3);
+        // A refused client may find the connection closed already: the refusal is still readable.
+        (void)::send(fd, req, sizeof req - 1, MSG_NOSIGNAL);
         ::shutdown(fd, SHUT_WR);  // one request only: the server closes after the reply
         char buf[512];
         std::size_t got = 0;

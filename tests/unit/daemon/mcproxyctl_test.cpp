@@ -178,6 +178,22 @@ TEST_F(Mcproxyctl, SilentDaemonTimesOutWithExitThree) {
     EXPECT_LT(steady::now() - t0, 5s);
 }
 
+TEST_F(Mcproxyctl, RefusalByABusyDaemonIsShown) {
+    auto s = settings();
+    s.max_clients = 1;
+    start(s, {});
+    raw_client holder;
+    ASSERT_EQ(holder.connect(path_), 0);
+    ASSERT_TRUE(wait_clients(1));
+    // The refusal may close the connection before mcproxyctl has sent its
+    // request; the error must still be read and shown.
+    for (int i = 0; i < 5; ++i) {
+        const auto r = ctl({"-u", path_, "version"});
+        EXPECT_EQ(r.exit_code, 1) << r.err;
+        EXPECT_EQ(r.err, "mcproxyctl: too many clients, try again later\n");
+    }
+}
+
 TEST_F(Mcproxyctl, HelpAndVersionNeedNoDaemon) {
     const auto h = ctl({"--help"});
     EXPECT_EQ(h.exit_code, 0);
@@ -194,6 +210,14 @@ TEST_F(Mcproxyctl, UnprivilegedUserGetsAPermissionHint) {
     EXPECT_EQ(r.exit_code, 3);
     EXPECT_NE(r.err.find("Permission denied"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("socket's group"), std::string::npos) << r.err;
+    // With a careless file mode the daemon still refuses by credentials.
+    stop();
+    auto open_mode = settings();
+    open_mode.mode = 0666;
+    start(open_mode, {});
+    const auto d = ctl({"-u", path_, "version"}, identity{nobody_uid, nogroup_gid, {}});
+    EXPECT_EQ(d.exit_code, 1);
+    EXPECT_EQ(d.err, "mcproxyctl: permission denied\n");
     // A member of the socket's group is served.
     stop();
     auto s = settings();
