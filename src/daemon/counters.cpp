@@ -14,7 +14,7 @@ constexpr std::array<const char*, message_kind_count> kind_names = {
     "igmpv2_leave",  "mldv1_query",  "mldv2_query",  "mldv1_report",  "mldv2_report",  "mldv1_done",
 };
 
-constexpr std::array<const char*, drop_reason_count> reason_names = {
+constexpr std::array<const char*, drop_cause_count> reason_names = {
     "truncated",      "bad_length",       "bad_count",       "bad_checksum",
     "unknown_type",   "not_multicast",    "fragment",        "bad_ip_header",
     "wrong_protocol", "bad_ext_header",   "wrong_version",   "bad_ttl",
@@ -71,29 +71,29 @@ const char* to_string(message_kind k) {
 
 message_kind kind_of(const wire::message& m) { return std::visit(kind_visitor{}, m); }
 
-const char* to_string(drop_reason r) {
+const char* to_string(drop_cause r) {
     const auto i = static_cast<std::size_t>(r);
     return i < reason_names.size() ? reason_names[i] : "unknown";
 }
 
-drop_reason drop_reason_of(wire::error e) {
+drop_cause drop_cause_of(wire::error e) {
     switch (e) {
-        case wire::error::truncated: return drop_reason::truncated;
-        case wire::error::bad_length: return drop_reason::bad_length;
-        case wire::error::bad_count: return drop_reason::bad_count;
-        case wire::error::bad_checksum: return drop_reason::bad_checksum;
-        case wire::error::unknown_type: return drop_reason::unknown_type;
-        case wire::error::not_multicast: return drop_reason::not_multicast;
-        case wire::error::fragment: return drop_reason::fragment;
-        case wire::error::bad_ip_header: return drop_reason::bad_ip_header;
-        case wire::error::wrong_protocol: return drop_reason::wrong_protocol;
-        case wire::error::bad_ext_header: return drop_reason::bad_ext_header;
-        case wire::error::wrong_version: return drop_reason::wrong_version;
-        case wire::error::wrong_family: return drop_reason::wrong_version;
-        case wire::error::too_many_sources: return drop_reason::bad_count;
-        case wire::error::bad_aux_data: return drop_reason::bad_length;
+        case wire::error::truncated: return drop_cause::truncated;
+        case wire::error::bad_length: return drop_cause::bad_length;
+        case wire::error::bad_count: return drop_cause::bad_count;
+        case wire::error::bad_checksum: return drop_cause::bad_checksum;
+        case wire::error::unknown_type: return drop_cause::unknown_type;
+        case wire::error::not_multicast: return drop_cause::not_multicast;
+        case wire::error::fragment: return drop_cause::fragment;
+        case wire::error::bad_ip_header: return drop_cause::bad_ip_header;
+        case wire::error::wrong_protocol: return drop_cause::wrong_protocol;
+        case wire::error::bad_ext_header: return drop_cause::bad_ext_header;
+        case wire::error::wrong_version: return drop_cause::wrong_version;
+        case wire::error::wrong_family: return drop_cause::wrong_version;
+        case wire::error::too_many_sources: return drop_cause::bad_count;
+        case wire::error::bad_aux_data: return drop_cause::bad_length;
     }
-    return drop_reason::malformed;
+    return drop_cause::malformed;
 }
 
 void counters::count_upcall(core::upcall_kind k) {
@@ -121,7 +121,7 @@ counters& counters::operator+=(const counters& o) {
         received[i] += o.received[i];
         sent[i] += o.sent[i];
     }
-    for (std::size_t i = 0; i < drop_reason_count; ++i) dropped[i] += o.dropped[i];
+    for (std::size_t i = 0; i < drop_cause_count; ++i) dropped[i] += o.dropped[i];
     upcalls_nocache += o.upcalls_nocache;
     upcalls_wrongvif += o.upcalls_wrongvif;
     routes_added += o.routes_added;
@@ -135,8 +135,8 @@ std::optional<message_kind> parse_message_kind(std::string_view name) {
     return parse_name<message_kind>(kind_names, name);
 }
 
-std::optional<drop_reason> parse_drop_reason(std::string_view name) {
-    return parse_name<drop_reason>(reason_names, name);
+std::optional<drop_cause> parse_drop_cause(std::string_view name) {
+    return parse_name<drop_cause>(reason_names, name);
 }
 
 }  // namespace mcproxy::daemon

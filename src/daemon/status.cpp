@@ -90,11 +90,11 @@ const char* to_string(interface_role r) {
     return "unknown";
 }
 
-const char* to_string(interface_state s) {
+const char* to_string(link_state s) {
     switch (s) {
-        case interface_state::up: return "up";
-        case interface_state::down: return "down";
-        case interface_state::missing: return "missing";
+        case link_state::up: return "up";
+        case link_state::down: return "down";
+        case link_state::missing: return "missing";
     }
     return "unknown";
 }

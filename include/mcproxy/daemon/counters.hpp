@@ -42,7 +42,7 @@ message_kind kind_of(const wire::message& m);
 
 /// @brief Why a received packet was not handed to the core. The names from
 /// to_string() are stable; new reasons are only ever appended.
-enum class drop_reason : std::uint8_t {
+enum class drop_cause : std::uint8_t {
     truncated,              ///< wire::error::truncated
     bad_length,             ///< wire::error::bad_length (and bad aux data)
     bad_count,              ///< wire::error::bad_count (and too many sources)
@@ -65,12 +65,12 @@ enum class drop_reason : std::uint8_t {
     limit_exceeded,         ///< a state limit (groups, sources, hosts) was reached
     malformed,              ///< any other decode error
 };
-/// @brief Number of drop_reason values.
-inline constexpr std::size_t drop_reason_count = 21;
+/// @brief Number of drop_cause values.
+inline constexpr std::size_t drop_cause_count = 21;
 /// @brief Stable lower-case name, e.g. "bad_checksum".
-const char* to_string(drop_reason r);
+const char* to_string(drop_cause r);
 /// @brief The drop reason for a decoder error.
-drop_reason drop_reason_of(wire::error e);
+drop_cause drop_cause_of(wire::error e);
 
 /// @brief What a set/remove route action did to the kernel table.
 enum class route_change : std::uint8_t { none, added, updated, removed };
@@ -80,7 +80,7 @@ enum class route_change : std::uint8_t { none, added, updated, removed };
 struct counters {
     std::array<std::uint64_t, message_kind_count> received{};  ///< by message_kind
     std::array<std::uint64_t, message_kind_count> sent{};      ///< by message_kind
-    std::array<std::uint64_t, drop_reason_count> dropped{};    ///< by drop_reason
+    std::array<std::uint64_t, drop_cause_count> dropped{};    ///< by drop_cause
     std::uint64_t upcalls_nocache = 0;   ///< NOCACHE upcalls read
     std::uint64_t upcalls_wrongvif = 0;  ///< WRONGVIF upcalls read
     std::uint64_t routes_added = 0;      ///< kernel entries added
@@ -93,9 +93,9 @@ struct counters {
     /// @brief A message was sent.
     void count_sent(const wire::message& m) { ++sent[static_cast<std::size_t>(kind_of(m))]; }
     /// @brief A packet was dropped.
-    void count_dropped(drop_reason r) { ++dropped[static_cast<std::size_t>(r)]; }
+    void count_dropped(drop_cause r) { ++dropped[static_cast<std::size_t>(r)]; }
     /// @brief A packet failed to decode.
-    void count_dropped(wire::error e) { count_dropped(drop_reason_of(e)); }
+    void count_dropped(wire::error e) { count_dropped(drop_cause_of(e)); }
     /// @brief A kernel upcall was read.
     void count_upcall(core::upcall_kind k);
     /// @brief A route change was applied to the kernel.
@@ -106,7 +106,7 @@ struct counters {
     /// @brief Count for one message kind.
     std::uint64_t sent_of(message_kind k) const { return sent[static_cast<std::size_t>(k)]; }
     /// @brief Count for one reason.
-    std::uint64_t dropped_of(drop_reason r) const { return dropped[static_cast<std::size_t>(r)]; }
+    std::uint64_t dropped_of(drop_cause r) const { return dropped[static_cast<std::size_t>(r)]; }
     /// @brief Sum over all kinds / reasons.
     std::uint64_t total_received() const;
     /// @brief Sum over all kinds.
@@ -124,6 +124,6 @@ struct counters {
 /// @brief Parses a stable message kind name; nullopt if unknown.
 std::optional<message_kind> parse_message_kind(std::string_view name);
 /// @brief Parses a stable drop reason name; nullopt if unknown.
-std::optional<drop_reason> parse_drop_reason(std::string_view name);
+std::optional<drop_cause> parse_drop_cause(std::string_view name);
 
 }  // namespace mcproxy::daemon

@@ -26,13 +26,13 @@ enum class interface_role : std::uint8_t { upstream, downstream, peering };
 const char* to_string(interface_role r);
 
 /// @brief Whether the interface is usable.
-enum class interface_state : std::uint8_t {
+enum class link_state : std::uint8_t {
     up,       ///< exists, up, has the address the protocol needs
     down,     ///< exists but is down or has no usable address
     missing,  ///< configured but does not exist (yet)
 };
 /// @brief "up", "down", "missing".
-const char* to_string(interface_state s);
+const char* to_string(link_state s);
 
 /// @brief What the daemon knows about one interface of an instance.
 struct interface_info {
@@ -40,7 +40,7 @@ struct interface_info {
     std::string name;         ///< e.g. "eth0"
     unsigned ifindex = 0;     ///< kernel ifindex, 0 while missing
     interface_role role = interface_role::downstream;
-    interface_state state = interface_state::missing;
+    link_state state = link_state::missing;
     net::address address;     ///< address in use (IPv4, or IPv6 link-local); unspecified if none
 };
 
@@ -149,7 +149,7 @@ struct interface_status {
     unsigned ifindex = 0;
     core::if_index id = 0;
     interface_role role = interface_role::downstream;
-    interface_state state = interface_state::missing;
+    link_state state = link_state::missing;
     net::address address;
     std::optional<downstream_status> downstream;  ///< downstream and peering
     std::optional<upstream_status> upstream;      ///< upstream and peering

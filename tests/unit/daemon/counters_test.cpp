@@ -53,7 +53,7 @@ TEST(MessageKind, EveryMessageTypeHasItsKind) {
     EXPECT_FALSE(parse_message_kind("igmpv4_query").has_value());
 }
 
-TEST(DropReason, NamesAreStableAndUnique) {
+TEST(DropCause, NamesAreStableAndUnique) {
     const char* expected[] = {"truncated",       "bad_length",       "bad_count",
                               "bad_checksum",    "unknown_type",     "not_multicast",
                               "fragment",        "bad_ip_header",    "wrong_protocol",
@@ -61,40 +61,40 @@ TEST(DropReason, NamesAreStableAndUnique) {
                               "no_router_alert", "not_link_local_source", "off_link_source",
                               "own_message",     "unknown_interface", "interface_down",
                               "filtered",        "limit_exceeded",   "malformed"};
-    ASSERT_EQ(std::size(expected), drop_reason_count);
-    for (std::size_t i = 0; i < drop_reason_count; ++i) {
-        const auto r = static_cast<drop_reason>(i);
+    ASSERT_EQ(std::size(expected), drop_cause_count);
+    for (std::size_t i = 0; i < drop_cause_count; ++i) {
+        const auto r = static_cast<drop_cause>(i);
         EXPECT_STREQ(to_string(r), expected[i]);
-        EXPECT_EQ(parse_drop_reason(expected[i]), r);
+        EXPECT_EQ(parse_drop_cause(expected[i]), r);
     }
-    EXPECT_FALSE(parse_drop_reason("Bad_Checksum").has_value());
+    EXPECT_FALSE(parse_drop_cause("Bad_Checksum").has_value());
 }
 
-TEST(DropReason, EveryDecoderErrorMapsToAReason) {
+TEST(DropCause, EveryDecoderErrorMapsToAReason) {
     struct row {
         wire::error e;
-        drop_reason r;
+        drop_cause r;
     };
     const row rows[] = {
-        {wire::error::truncated, drop_reason::truncated},
-        {wire::error::bad_length, drop_reason::bad_length},
-        {wire::error::bad_count, drop_reason::bad_count},
-        {wire::error::bad_checksum, drop_reason::bad_checksum},
-        {wire::error::unknown_type, drop_reason::unknown_type},
-        {wire::error::not_multicast, drop_reason::not_multicast},
-        {wire::error::fragment, drop_reason::fragment},
-        {wire::error::bad_ip_header, drop_reason::bad_ip_header},
-        {wire::error::wrong_protocol, drop_reason::wrong_protocol},
-        {wire::error::bad_ext_header, drop_reason::bad_ext_header},
-        {wire::error::wrong_version, drop_reason::wrong_version},
-        {wire::error::wrong_family, drop_reason::wrong_version},
-        {wire::error::too_many_sources, drop_reason::bad_count},
-        {wire::error::bad_aux_data, drop_reason::bad_length},
+        {wire::error::truncated, drop_cause::truncated},
+        {wire::error::bad_length, drop_cause::bad_length},
+        {wire::error::bad_count, drop_cause::bad_count},
+        {wire::error::bad_checksum, drop_cause::bad_checksum},
+        {wire::error::unknown_type, drop_cause::unknown_type},
+        {wire::error::not_multicast, drop_cause::not_multicast},
+        {wire::error::fragment, drop_cause::fragment},
+        {wire::error::bad_ip_header, drop_cause::bad_ip_header},
+        {wire::error::wrong_protocol, drop_cause::wrong_protocol},
+        {wire::error::bad_ext_header, drop_cause::bad_ext_header},
+        {wire::error::wrong_version, drop_cause::wrong_version},
+        {wire::error::wrong_family, drop_cause::wrong_version},
+        {wire::error::too_many_sources, drop_cause::bad_count},
+        {wire::error::bad_aux_data, drop_cause::bad_length},
     };
     for (const auto& r : rows) {
-        EXPECT_EQ(drop_reason_of(r.e), r.r) << wire::to_string(r.e);
+        EXPECT_EQ(drop_cause_of(r.e), r.r) << wire::to_string(r.e);
         // Where the decoder's name exists as a reason, it is the same word.
-        if (auto same = parse_drop_reason(wire::to_string(r.e))) {
+        if (auto same = parse_drop_cause(wire::to_string(r.e))) {
             EXPECT_EQ(*same, r.r);
         }
     }
@@ -106,7 +106,7 @@ TEST(Counters, CountAndSum) {
     c.count_received(wire::report_v3{wire::version::igmpv3, {}});
     c.count_sent(query(wire::version::igmpv3));
     c.count_dropped(wire::error::bad_checksum);
-    c.count_dropped(drop_reason::bad_ttl);
+    c.count_dropped(drop_cause::bad_ttl);
     c.count_upcall(core::upcall_kind::nocache);
     c.count_upcall(core::upcall_kind::wrongvif);
     c.count_upcall(core::upcall_kind::wrongvif);
@@ -117,7 +117,7 @@ TEST(Counters, CountAndSum) {
     EXPECT_EQ(c.received_of(message_kind::igmpv3_report), 2u);
     EXPECT_EQ(c.total_received(), 2u);
     EXPECT_EQ(c.sent_of(message_kind::igmpv3_query), 1u);
-    EXPECT_EQ(c.dropped_of(drop_reason::bad_checksum), 1u);
+    EXPECT_EQ(c.dropped_of(drop_cause::bad_checksum), 1u);
     EXPECT_EQ(c.total_dropped(), 2u);
     EXPECT_EQ(c.upcalls_nocache, 1u);
     EXPECT_EQ(c.upcalls_wrongvif, 2u);

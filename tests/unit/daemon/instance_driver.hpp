@@ -96,9 +96,9 @@ inline std::unique_ptr<instance_driver> igmp_topology(core::time_point now) {
     info.protocol = wire::version::igmpv3;
     info.table = 12;
     info.interfaces = {
-        {up_id, "eth0", 2, interface_role::upstream, interface_state::up, ip("192.0.2.1")},
-        {down1_id, "eth1", 3, interface_role::downstream, interface_state::up, ip("198.51.100.10")},
-        {down2_id, "eth2", 4, interface_role::downstream, interface_state::up, ip("203.0.113.10")},
+        {up_id, "eth0", 2, interface_role::upstream, link_state::up, ip("192.0.2.1")},
+        {down1_id, "eth1", 3, interface_role::downstream, link_state::up, ip("198.51.100.10")},
+        {down2_id, "eth2", 4, interface_role::downstream, link_state::up, ip("203.0.113.10")},
     };
     auto d = std::make_unique<instance_driver>(s, info, now);
     d->event(core::address_event{up_id, ip("192.0.2.1")}, now);

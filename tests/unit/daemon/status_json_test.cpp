@@ -25,7 +25,7 @@ std::vector<instance_status> scene() {
     d->event(v3_report(down2_id, "203.0.113.20", T::mode_is_include, "232.1.1.1", {"198.18.0.5"}), at(1s));
     d->event(core::upcall_event{core::upcall_kind::nocache, up_id, ip("198.18.0.9"), ip("239.1.1.1")}, at(1s));
     d->book().set_counters({ip("198.18.0.9"), ip("239.1.1.1")}, 42, 42000, 3);
-    d->stats().count_dropped(drop_reason::no_router_alert);
+    d->stats().count_dropped(drop_cause::no_router_alert);
     return {d->snap(at(11s))};
 }
 
@@ -127,7 +127,7 @@ TEST(StatusJson, CountersHaveEveryKindAndReason) {
                               "dropped_total", "upcalls", "route_changes"}));
     keys kinds, reasons;
     for (std::size_t k = 0; k < message_kind_count; ++k) kinds.insert(to_string(static_cast<message_kind>(k)));
-    for (std::size_t r = 0; r < drop_reason_count; ++r) reasons.insert(to_string(static_cast<drop_reason>(r)));
+    for (std::size_t r = 0; r < drop_cause_count; ++r) reasons.insert(to_string(static_cast<drop_cause>(r)));
     EXPECT_EQ(c["received"].keys(), kinds);
     EXPECT_EQ(c["sent"].keys(), kinds);
     EXPECT_EQ(c["dropped"].keys(), reasons);
@@ -176,7 +176,7 @@ TEST(StatusJson, EachViewCarriesItsParts) {
 TEST(StatusJson, OddInterfaceNamesStayValidJson) {
     auto d = igmp_topology(at(0s));
     d->info().interfaces[1].name = std::string("we\"ird\n\\\xff");
-    d->info().interfaces[2].state = interface_state::missing;
+    d->info().interfaces[2].state = link_state::missing;
     d->info().interfaces[2].ifindex = 0;
     d->info().interfaces[2].address = net::address::any(net::family::ipv4);
     const auto v = json_test::parse(format_json({d->snap(at(0s))}, status_view::interfaces, 0));

@@ -206,7 +206,7 @@ TEST(StatusSnapshot, CountersFollowTheTraffic) {
     d->event(v3_report(down1_id, "198.51.100.21", T::change_to_exclude, "239.1.1.1", {}), at(1s));
     d->event(general_query(down2_id, "203.0.113.2"), at(1s));
     d->stats().count_dropped(wire::error::bad_checksum);
-    d->stats().count_dropped(drop_reason::no_router_alert);
+    d->stats().count_dropped(drop_cause::no_router_alert);
     const auto st = d->snap(at(1s));
     EXPECT_EQ(st.stats.received_of(message_kind::igmpv3_report), 2u);
     EXPECT_EQ(st.stats.received_of(message_kind::igmpv3_query), 1u);
@@ -220,7 +220,7 @@ TEST(StatusSnapshot, CountersFollowTheTraffic) {
     EXPECT_GE(reports, 1u);  // the join reported upstream
     EXPECT_EQ(st.stats.sent_of(message_kind::igmpv3_query), queries);
     EXPECT_EQ(st.stats.sent_of(message_kind::igmpv3_report), reports);
-    EXPECT_EQ(st.stats.dropped_of(drop_reason::bad_checksum), 1u);
+    EXPECT_EQ(st.stats.dropped_of(drop_cause::bad_checksum), 1u);
     EXPECT_EQ(st.stats.total_dropped(), 2u);
 }
 
@@ -228,10 +228,10 @@ TEST(StatusSnapshot, DownstreamLinkDownIsInactiveAndItsGroupsGone) {
     auto d = igmp_topology(at(0s));
     d->event(v3_report(down1_id, "198.51.100.20", T::change_to_exclude, "239.1.1.1", {}), at(1s));
     d->event(core::link_event{down1_id, false}, at(2s));
-    d->info().interfaces[1].state = interface_state::down;
+    d->info().interfaces[1].state = link_state::down;
     const auto st = d->snap(at(2s));
     const auto& e1 = iface(st, "eth1");
-    EXPECT_EQ(e1.state, interface_state::down);
+    EXPECT_EQ(e1.state, link_state::down);
     ASSERT_TRUE(e1.downstream.has_value());
     EXPECT_FALSE(e1.downstream->active);
     EXPECT_TRUE(e1.downstream->groups.empty());
@@ -270,8 +270,8 @@ TEST(StatusSnapshot, PeeringInterfaceHasBothSides) {
     info.name = "v6";
     info.protocol = wire::version::mldv2;
     info.interfaces = {
-        {1, "peer0", 7, interface_role::peering, interface_state::up, ip("fe80::1")},
-        {2, "lan0", 8, interface_role::downstream, interface_state::up, ip("fe80::2")},
+        {1, "peer0", 7, interface_role::peering, link_state::up, ip("fe80::1")},
+        {2, "lan0", 8, interface_role::downstream, link_state::up, ip("fe80::2")},
     };
     test::instance_driver d(s, info, at(0s));
     d.event(core::address_event{1, ip("fe80::1")}, at(0s));

@@ -54,7 +54,7 @@ std::vector<instance_status> scene() {
     d->event(core::message_event{down2_id, ip("203.0.113.2"), ip("224.0.0.1"), q}, at(1s));
     d->event(core::upcall_event{core::upcall_kind::nocache, up_id, ip("198.18.0.9"), ip("239.1.1.1")}, at(1s));
     d->book().set_counters({ip("198.18.0.9"), ip("239.1.1.1")}, 42, 42000, 0);
-    d->stats().count_dropped(drop_reason::bad_checksum);
+    d->stats().count_dropped(drop_cause::bad_checksum);
     return {d->snap(at(11s))};
 }
 

@@ -162,8 +162,8 @@ void stats_text(std::string& out, const counters& c) {
         if (c.sent[k]) t.add({std::string("sent ") + to_string(static_cast<message_kind>(k)), std::to_string(c.sent[k])});
     t.add({"sent total", std::to_string(c.total_sent())});
     t.add({"send errors", std::to_string(c.send_errors)});
-    for (std::size_t r = 0; r < drop_reason_count; ++r)
-        if (c.dropped[r]) t.add({std::string("dropped ") + to_string(static_cast<drop_reason>(r)), std::to_string(c.dropped[r])});
+    for (std::size_t r = 0; r < drop_cause_count; ++r)
+        if (c.dropped[r]) t.add({std::string("dropped ") + to_string(static_cast<drop_cause>(r)), std::to_string(c.dropped[r])});
     t.add({"dropped total", std::to_string(c.total_dropped())});
     t.add({"upcalls nocache", std::to_string(c.upcalls_nocache)});
     t.add({"upcalls wrongvif", std::to_string(c.upcalls_wrongvif)});

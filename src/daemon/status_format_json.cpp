@@ -184,7 +184,7 @@ void counters_json(json_writer& w, const counters& c) {
     w.member("sent_total", c.total_sent());
     w.member("send_errors", c.send_errors);
     w.key("dropped").begin_object();
-    for (std::size_t r = 0; r < drop_reason_count; ++r) w.member(to_string(static_cast<drop_reason>(r)), c.dropped[r]);
+    for (std::size_t r = 0; r < drop_cause_count; ++r) w.member(to_string(static_cast<drop_cause>(r)), c.dropped[r]);
     w.end_object();
     w.member("dropped_total", c.total_dropped());
     w.key("upcalls").begin_object();
