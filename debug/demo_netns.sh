@@ -95,7 +95,8 @@ conf="$work/mcproxy.conf"
 printf 'protocol %s;\npinstance demo: up0 ==> dn1 dn2;\n' "$PROTO" >"$conf"
 echo "config ($conf):"; sed 's/^/    /' "$conf"
 log="$work/mcproxy.log"
-in_ns "$NS_PROXY" "$MCPROXY" -f "$conf" -s -v >"$log" 2>&1 &
+# Not through in_ns: a function would run in a subshell and $! would not be mcproxy.
+ip netns exec "$NS_PROXY" "$MCPROXY" -f "$conf" -s -v >"$log" 2>&1 &
 mcproxy_pid=$!
 pids+=("$mcproxy_pid")
 daemon_ok=0

@@ -172,8 +172,16 @@ void build_instances(const ast::file& tree, model& m, std::map<std::string, std:
                        std::to_string(inst.table), "a table number not used by another instance");
         }
     }
+    // The first instance of a family without a table number uses the
+    // kernel's default multicast table (0 here): the common single-instance
+    // setup then needs no policy rules and no MRT_TABLE support.
+    std::set<net::family> default_used;
     for (auto& inst : m.instances) {
         if (inst.table_explicit) continue;
+        if (default_used.insert(inst.family).second) {
+            inst.table = 0;
+            continue;
+        }
         std::uint32_t n = 1;
         while (used.count({inst.family, n}) || (n >= 253 && n <= 255)) ++n;
         inst.table = n;

@@ -67,8 +67,9 @@ std::string summarize(const model& m) {
     if (m.disabled) out += "DISABLED: the file contains 'disable;', mcproxy will not start\n";
     for (const auto& inst : m.instances) {
         out += "instance '" + inst.name + "': " + std::string(to_string(inst.protocol)) + " (" +
-               std::string(net::to_string(inst.family)) + "), kernel table " + std::to_string(inst.table) +
-               (inst.table_explicit ? "\n" : " (assigned)\n");
+               std::string(net::to_string(inst.family)) + "), kernel table " +
+               (inst.table == 0 ? std::string("default") : std::to_string(inst.table)) +
+               (inst.table_explicit || inst.table == 0 ? "\n" : " (assigned)\n");
         std::vector<std::string> ups;
         for (const auto& u : inst.upstreams) ups.push_back(u.name);
         std::vector<std::string> downs;

@@ -66,6 +66,7 @@ router::router(router_settings settings, time_point now)
     : settings_(std::move(settings)), timers_(settings_.timers), started_(now) {
     settings_.timers = sane(settings_.timers);
     timers_ = settings_.timers;
+    tracking_complete_at_ = now + timers_.group_membership_interval();
     const net::address& own = settings_.own_address;
     if (own.fam() != family_of(settings_.ver) || (is_ipv6() && !own.is_v6_link_local_unicast()))
         settings_.own_address = net::address::any(family_of(settings_.ver));
@@ -82,8 +83,8 @@ router::router(router_settings settings, time_point now)
 bool router::is_ipv6() const { return family_of(settings_.ver) == net::family::ipv6; }
 
 void router::log(log_level level, std::string text, actions& out) const {
-    out.push_back(log_action{level, "router if" + std::to_string(settings_.iface) + " " +
-                                        wire::to_string(settings_.ver) + ": " + std::move(text)});
+    const std::string who = settings_.name.empty() ? "if" + std::to_string(settings_.iface) : settings_.name;
+    out.push_back(log_action{level, "router " + who + " " + wire::to_string(settings_.ver) + ": " + std::move(text)});
 }
 
 wire::version router::compat_of(const group_record& g) const {
@@ -440,6 +441,12 @@ void router::send_general_query(time_point now, actions& out) {
         q.qqi = std::chrono::duration_cast<std::chrono::seconds>(timers_.query_interval);
     }
     const net::address dst = is_ipv6() ? net::well_known::all_nodes_v6() : net::well_known::all_systems_v4();
+    // The last startup query: once its responses are in, every host has
+    // answered [Startup Query Count] (= [Robustness], RFC 3376 8.7) queries,
+    // so explicit tracking knows everyone and fastleave may act (the
+    // robustness argument the RFC itself relies on).
+    if (startup_left_ == 1)
+        tracking_complete_at_ = std::min(tracking_complete_at_, now + duration(q.max_resp));
     out.push_back(send_action{settings_.iface, dst, std::move(q)});
     // RFC 3376 6.6.2: startup queries at [Startup Query Interval], then
     // every [Query Interval].

@@ -105,11 +105,10 @@ void router::switch_to_include(group_record& g) {
 }
 
 bool router::tracking_complete(const group_record& g, time_point now) const {
-    // Every host with state that still matters has reported within one
-    // Group Membership Interval; before that (after our start, or after a
-    // report we could not track) someone may be missing from the table.
-    const duration gmi = settings_.timers.group_membership_interval();
-    return now >= started_ + gmi && now >= g.untracked_until;
+    // Before every host had its chances to answer our startup queries (or,
+    // without them, one Group Membership Interval after our start), and
+    // after a report we could not track, someone may be missing from the table.
+    return now >= tracking_complete_at_ && now >= g.untracked_until;
 }
 
 // Fastleave: a source (or the EXCLUDE-mode group) that the RFC would query

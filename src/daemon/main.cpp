@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "mcproxy/daemon/daemon.hpp"
+#include "mcproxy/daemon/log.hpp"
 #include "mcproxy/daemon/options.hpp"
 
 namespace mcproxy::daemon {
@@ -26,8 +28,14 @@ int run_main(int argc, char** argv) {
         std::printf("mcproxy %s\n", MCPROXY_VERSION);
         return 0;
     }
-    std::fprintf(stderr, "mcproxy: this build cannot run the daemon yet\n");
-    return 1;
+    if (opt.check_kernel) return check_kernel();
+    if (opt.test_config) return test_config(opt);
+    logger log;
+    // Debug output goes where the user is looking (a terminal, or nohup.out);
+    // a quiet daemon without a terminal logs to syslog.
+    const bool chatty = opt.debug || opt.verbosity > 0 || opt.print_status;
+    log.configure(level_for(opt.debug, opt.verbosity), chatty ? log_target::stderr_stream : log_target::auto_detect);
+    return run_daemon(opt, log);
 }
 
 }  // namespace mcproxy::daemon

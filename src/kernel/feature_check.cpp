@@ -198,11 +198,15 @@ std::vector<check_result> run_feature_checks() {
     }
 
     const auto memberships = read_long("/proc/sys/net/ipv4/igmp_max_memberships").value_or(0);
-    out.push_back(limit("net.ipv4.igmp_max_memberships", "/proc/sys/net/ipv4/igmp_max_memberships",
-                        wanted_igmp_memberships,
-                        "per socket: enough for " + std::to_string(std::min<long>(memberships / 2, max_vifs)) +
-                            " downstream interfaces per IPv4 instance, which joins 224.0.0.2 and 224.0.0.22 on each",
+    // The daemon spreads its joins (224.0.0.2 and 224.0.0.22 on every
+    // downstream) over as many sockets as this limit makes necessary.
+    out.push_back(limit("net.ipv4.igmp_max_memberships", "/proc/sys/net/ipv4/igmp_max_memberships", 1,
+                        "per socket; mcproxy uses " +
+                            std::to_string(memberships > 0 ? (wanted_igmp_memberships + memberships - 1) / memberships
+                                                           : 0) +
+                            " socket(s) for 32 downstream interfaces",
                         "net.ipv4.igmp_max_memberships"));
+    if (!out.back().ok) out.back().hint = "sysctl -w net.ipv4.igmp_max_memberships=20 (the kernel default)";
     out.push_back(limit("net.ipv4.igmp_max_msf", "/proc/sys/net/ipv4/igmp_max_msf", 0,
                         "not used: mcproxy programs forwarding entries, not socket source filters",
                         "net.ipv4.igmp_max_msf"));

@@ -118,9 +118,14 @@ def leaves_group(m: Message, group: str) -> bool:
 
 
 def wait_upstream_join(cap: Capture, fam: Fam, group: str, net=None,
-                       timeout: float = 3.0) -> Message:
-    """The proxy's first upstream report joining `group`; asserts it comes."""
-    m = cap.wait_message(lambda m: is_proxy_report(fam, m, net) and joins_group(m, group), timeout)
+                       timeout: float = 3.0, src: str | None = None) -> Message:
+    """The proxy's first upstream report joining `group`; asserts it comes.
+    `src` names the proxy's address on an upstream other than up0."""
+    def is_ours(m: Message) -> bool:
+        if src is not None:
+            return m.kind == "report" and m.family == fam.name and m.src == src
+        return is_proxy_report(fam, m, net)
+    m = cap.wait_message(lambda m: is_ours(m) and joins_group(m, group), timeout)
     assert m is not None, (f"no upstream report joining {group} within {timeout} s; seen: "
                            f"{cap.messages_now(family=fam.name)}")
     return m

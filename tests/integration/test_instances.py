@@ -9,6 +9,7 @@ import time
 import pytest
 
 import procs
+from packets import link_local
 from kernel_state import custom_mrules, mroutes, mrules, vif_names
 from scenario import FAMILIES, TUNING, V4, V6, config, wait_upstream_join
 
@@ -37,7 +38,8 @@ def test_two_instances_with_separate_tables(topo, capture, mcproxy, fam):
     rx2 = procs.receive(net.hosts["h2"].ns, "eth0", fam.group, duration=5)
     # Each instance reports on its own upstream only.
     wait_upstream_join(cap0, fam, fam.group, net)
-    wait_upstream_join(cap1, fam, fam.group, net)
+    up1_src = "198.18.1.2" if fam.name == "ipv4" else link_local(net.proxy, "up1")
+    wait_upstream_join(cap1, fam, fam.group, src=up1_src)
     time.sleep(0.3)
     procs.send(net.router.ns, "eth0", fam.group, count=50, rate=200, source_address=fam.src_a)
     procs.send(net.router.ns, "eth1", fam.group, count=50, rate=200, source_address=src2)

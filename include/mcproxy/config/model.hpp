@@ -88,7 +88,7 @@ struct instance {
     std::string name;
     protocol_version protocol = protocol_version::igmpv3;
     net::family family = net::family::ipv4;
-    std::uint32_t table = 0;      ///< kernel multicast routing table
+    std::uint32_t table = 0;      ///< kernel multicast routing table; 0: the default one (no policy rules)
     bool table_explicit = false;  ///< written as `name(N)`, else assigned
     std::vector<upstream> upstreams;
     std::vector<downstream> downstreams;

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -19,6 +20,8 @@ namespace mcproxy::core {
 /// @brief Configuration of one downstream router.
 struct router_settings {
     if_index iface = 0;
+    /// Interface name for log lines (empty: "if<iface>").
+    std::string name;
     /// The querier's protocol version (`protocol ...`); it fixes the family.
     wire::version ver = wire::version::igmpv3;
     timer_settings timers;
@@ -154,6 +157,9 @@ private:
     router_settings settings_;
     timer_settings timers_;  ///< settings_.timers with adopted QRV/QQI
     time_point started_;
+    /// From then on every host that wants a group has reported to us at
+    /// least [Robustness] times (see tracking_complete()).
+    time_point tracking_complete_at_;
     std::unordered_map<net::address, group_record> groups_;
     std::vector<heap_entry> heap_;  ///< min-heap on `at`, lazily cleaned
     std::size_t tracked_hosts_ = 0;

@@ -25,6 +25,8 @@ struct options {
     unsigned verbosity = 0;        ///< -v, -vv (--verbose, repeatable)
     std::string config_path = default_config_path;  ///< -f FILE, --config FILE
     bool config_given = false;     ///< whether -f/--config was used
+    std::optional<std::string> user;  ///< -U USER, --user USER: run as USER after opening sockets
+    bool keep_root = false;        ///< --keep-root: do not drop privileges
 };
 
 /// @brief A command line that cannot be understood: exit status 2.

@@ -19,7 +19,7 @@ TEST(ConfigModel, ClassicSingleInstance) {
     EXPECT_EQ(i.name, "myProxy");
     EXPECT_EQ(i.protocol, protocol_version::igmpv3);
     EXPECT_EQ(i.family, mcproxy::net::family::ipv4);
-    EXPECT_EQ(i.table, 1u);
+    EXPECT_EQ(i.table, 0u);  // the kernel's default table: no policy rules needed
     EXPECT_FALSE(i.table_explicit);
     ASSERT_EQ(i.upstreams.size(), 1u);
     EXPECT_EQ(i.upstreams[0].name, "eth0");
@@ -58,9 +58,10 @@ TEST(ConfigModel, ProtocolAppliesToFollowingInstances) {
     auto m = valid("protocol IGMPv2;\npinstance v4: eth0 ==> eth1;\nprotocol MLDv1;\npinstance v6: eth0 ==> eth1;\n");
     EXPECT_EQ(m.instances[0].protocol, protocol_version::igmpv2);
     EXPECT_EQ(m.instances[1].protocol, protocol_version::mldv1);
-    // One IPv4 and one IPv6 instance share interfaces and the table number 1.
-    EXPECT_EQ(m.instances[0].table, 1u);
-    EXPECT_EQ(m.instances[1].table, 1u);
+    // One IPv4 and one IPv6 instance share interfaces; each family's first
+    // instance uses that family's default table.
+    EXPECT_EQ(m.instances[0].table, 0u);
+    EXPECT_EQ(m.instances[1].table, 0u);
 }
 
 TEST(ConfigModel, SingleProtocolLineAppliesEverywhere) {
@@ -76,10 +77,10 @@ TEST(ConfigModel, NoProtocolMeansIgmpV3WithAWarning) {
 
 TEST(ConfigModel, TableNumbersExplicitAndAssignedNeverCollide) {
     auto m = valid("pinstance a: e0 ==> e1;\npinstance b(1): e2 ==> e3;\npinstance c: e4 ==> e5;\npinstance d(3): e6 ==> e7;");
-    EXPECT_EQ(m.instances[0].table, 2u);
+    EXPECT_EQ(m.instances[0].table, 0u);  // first without a number: the default table
     EXPECT_EQ(m.instances[1].table, 1u);
     EXPECT_TRUE(m.instances[1].table_explicit);
-    EXPECT_EQ(m.instances[2].table, 4u);
+    EXPECT_EQ(m.instances[2].table, 2u);  // lowest free number
     EXPECT_EQ(m.instances[3].table, 3u);
 }
 

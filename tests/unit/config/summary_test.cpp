@@ -27,7 +27,7 @@ TEST(ConfigSummary, ShowsInstancesInterfacesTuningAndFilters) {
               "  downstream lan2: query-interval 60 s, fastleave\n"
               "  filter upstream wan in: whitelist table 't' (1 rule)\n"
               "  filter downstream lan1 out: blacklist anonymous table (2 rules)\n"
-              "instance 'q': MLDv2 (IPv6), kernel table 1 (assigned)\n"
+              "instance 'q': MLDv2 (IPv6), kernel table default\n"
               "  upstreams:   none (querier only)\n"
               "  downstreams: lan1\n"
               "  route-idle-timeout: 300 s\n");

@@ -119,6 +119,28 @@ TEST_P(router_tracking, fastleave_waits_for_complete_tracking) {
     EXPECT_EQ(queries(x.out).size(), 1u);
 }
 
+// Once the responses to the last startup query are due, every host has
+// answered [Startup Query Count] queries: fastleave acts from then on,
+// long before one Group Membership Interval.
+TEST_P(router_tracking, fastleave_acts_after_the_startup_queries) {
+    fixture x(GetParam(), true);
+    const timer_settings& t = x.r.timers();
+    const auto start = x.now;
+    const auto ready = x.now + (t.startup_count() - 1) * t.startup_interval() + t.query_response_interval;
+    x.run_until(ready - std::chrono::milliseconds(1));
+    x.out.clear();
+    x.report(record_type::mode_is_exclude, 1, {}, 1);
+    x.report(record_type::change_to_include, 1, {}, 1);
+    EXPECT_EQ(x.mem(1), (membership{filter_mode::exclude, {}})) << "still inside the startup window";
+    x.run_until(ready);
+    x.out.clear();
+    x.report(record_type::mode_is_exclude, 2, {}, 1);
+    x.report(record_type::change_to_include, 2, {}, 1);
+    EXPECT_TRUE(x.mem(2).empty());
+    EXPECT_TRUE(queries(x.out).empty());
+    EXPECT_LT(ready - start, t.group_membership_interval());
+}
+
 // Without fastleave behaviour is the RFC's: the last host leaving queries.
 TEST_P(router_tracking, without_fastleave_rfc_behaviour) {
     auto x = settled(GetParam(), false);

@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/// @file
+/// @brief One running proxy instance: its core, its kernel table and
+/// sockets, and the event loop thread that drives them.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+
+#include "mcproxy/config/model.hpp"
+#include "mcproxy/core/instance.hpp"
+#include "mcproxy/daemon/intake.hpp"
+#include "mcproxy/daemon/interface_table.hpp"
+#include "mcproxy/daemon/kernel_port.hpp"
+#include "mcproxy/daemon/log.hpp"
+#include "mcproxy/daemon/loop_tools.hpp"
+
+namespace mcproxy::daemon {
+
+/// @brief Message and event counters of one instance.
+struct instance_counters {
+    std::uint64_t received = 0;      ///< IGMP/MLD messages handed to the core
+    std::uint64_t sent = 0;          ///< messages sent
+    std::uint64_t send_errors = 0;   ///< sends the kernel refused
+    std::uint64_t upcalls = 0;       ///< NOCACHE/WRONGVIF upcalls handled
+    std::uint64_t route_changes = 0; ///< cache entries added, changed or removed
+    drop_counters dropped;           ///< received packets dropped, by reason
+};
+
+/// @brief A proxy instance: the I/O-free core::instance, a kernel_port and
+/// an io_context on its own thread. The main thread creates it, feeds it
+/// interface events and stops it; everything else happens on its thread.
+class proxy_instance {
+public:
+    /// @brief An instance for `conf`; nothing is opened yet.
+    proxy_instance(config::instance conf, logger& log, bool print_status);
+    ~proxy_instance();
+    proxy_instance(const proxy_instance&) = delete;
+    proxy_instance& operator=(const proxy_instance&) = delete;
+
+    /// @brief Main thread, before start(): opens the kernel table and
+    /// sockets, applies the interfaces as they are now (VIFs, joins) and
+    /// creates the core. An error here is fatal for the daemon.
+    kernel::status open(const std::vector<kernel::interface_event>& current);
+    /// @brief Starts the event loop thread.
+    void start();
+    /// @brief Hands an interface event to the loop (any thread).
+    void post(const kernel::interface_event& ev);
+    /// @brief Removes every route and VIF, closes the table and joins the
+    /// thread (bounded: the loop only finishes its current handler).
+    void stop();
+
+    /// @brief The configured instance.
+    const config::instance& conf() const { return conf_; }
+
+private:
+    struct applied_interface {
+        unsigned vif_ifindex = 0;  ///< ifindex that has our VIF/MIF (0: none)
+        bool joined = false;       ///< router groups joined on vif_ifindex
+        bool core_up = true;       ///< what the core was told (it starts with all up)
+        net::address core_address; ///< what the core was told
+    };
+
+    void on_readable();
+    void on_input(kernel_input&& in, core::actions& out);
+    void on_packet(const kernel::received_packet& p, core::actions& out);
+    void on_upcall(const kernel::upcall& u, core::actions& out);
+    void on_interface_event(const kernel::interface_event& ev);
+    void reconcile(core::if_index id, core::actions& out);
+    kernel::status reconcile_kernel(const interface_state& st, applied_interface& a);
+    void reinstall_routes(core::if_index id);
+    void on_timer();
+    void execute(core::actions& acts);
+    void execute_send(const core::send_action& a);
+    void execute_set_route(const core::set_route_action& a);
+    void execute_remove_route(const core::route_key& key);
+    void read_counters(const core::read_counters_action& a, core::actions& out);
+    void reschedule();
+    void print_status();
+    void log(core::log_level level, const std::string& text);
+
+    config::instance conf_;
+    logger& log_;
+    bool print_status_;
+    std::string tag_;
+    interface_table ifaces_;
+    std::map<core::if_index, applied_interface> applied_;
+    std::optional<kernel_port> port_;
+    std::unique_ptr<core::instance> core_;
+    /// Routes as the core wants them (core ids), to reinstall when an
+    /// interface gets a new ifindex.
+    std::map<core::route_key, core::set_route_action> routes_;
+    instance_counters counters_;
+
+    boost::asio::io_context io_;
+    std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
+    std::vector<std::unique_ptr<fd_watcher>> watchers_;
+    std::unique_ptr<deadline_timer> timer_;
+    std::unique_ptr<boost::asio::steady_timer> status_timer_;
+    std::thread thread_;
+    bool stopped_ = false;
+};
+
+}  // namespace mcproxy::daemon

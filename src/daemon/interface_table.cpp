@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "mcproxy/daemon/interface_table.hpp"
+
+#include <algorithm>
+
+namespace mcproxy::daemon {
+
+net::address interface_state::address() const {
+    return addresses.empty() ? net::address::any(fam) : addresses.front();
+}
+
+interface_table::interface_table(net::family fam, std::vector<configured_interface> interfaces) : family_(fam) {
+    for (auto& c : interfaces) {
+        interface_state st;
+        st.conf = std::move(c);
+        st.fam = fam;
+        interfaces_.push_back(std::move(st));
+    }
+}
+
+const interface_state* interface_table::by_id(core::if_index id) const {
+    for (const auto& i : interfaces_)
+        if (i.conf.id == id) return &i;
+    return nullptr;
+}
+
+const interface_state* interface_table::by_ifindex(unsigned ifindex) const {
+    if (ifindex == 0) return nullptr;
+    for (const auto& i : interfaces_)
+        if (i.ifindex == ifindex) return &i;
+    return nullptr;
+}
+
+const interface_state* interface_table::by_name(std::string_view name) const {
+    for (const auto& i : interfaces_)
+        if (i.conf.name == name) return &i;
+    return nullptr;
+}
+
+interface_state* interface_table::find_ifindex(unsigned ifindex) {
+    return const_cast<interface_state*>(std::as_const(*this).by_ifindex(ifindex));
+}
+
+std::vector<core::if_index> interface_table::apply(const kernel::interface_event& ev) {
+    if (const auto* l = std::get_if<kernel::link_event>(&ev)) return on_link(*l);
+    return on_address(std::get<kernel::address_event>(ev));
+}
+
+std::vector<core::if_index> interface_table::on_link(const kernel::link_event& l) {
+    std::vector<core::if_index> changed;
+    // The interface that had this ifindex: deleted, or renamed away from its configured name.
+    if (interface_state* old = find_ifindex(l.ifindex);
+        old && (l.what == kernel::link_event::kind::del_link || old->conf.name != l.name)) {
+        old->ifindex = 0;
+        old->admin_up = old->running = false;
+        old->addresses.clear();
+        changed.push_back(old->conf.id);
+    }
+    if (l.what == kernel::link_event::kind::del_link) return changed;
+    for (auto& i : interfaces_) {
+        if (i.conf.name != l.name) continue;
+        const interface_state before = i;
+        if (i.ifindex != l.ifindex) i.addresses.clear();  // a new interface with the old name
+        i.ifindex = l.ifindex;
+        i.admin_up = l.up;
+        i.running = l.running;
+        i.mtu = l.mtu;
+        if (before.ifindex != i.ifindex || before.admin_up != i.admin_up || before.running != i.running ||
+            before.mtu != i.mtu)
+            changed.push_back(i.conf.id);
+    }
+    return changed;
+}
+
+std::vector<core::if_index> interface_table::on_address(const kernel::address_event& a) {
+    interface_state* i = find_ifindex(a.ifindex);
+    if (!i || a.address.fam() != family_) return {};
+    // RFC 3810 5: MLD is sent from the link-local address; others are not ours to use.
+    if (family_ == net::family::ipv6 && !a.address.is_v6_link_local_unicast()) return {};
+    auto it = std::find(i->addresses.begin(), i->addresses.end(), a.address);
+    const bool usable = a.what == kernel::address_event::kind::added && !a.tentative;
+    if (usable && it == i->addresses.end()) {
+        i->addresses.push_back(a.address);
+        return {i->conf.id};
+    }
+    if (!usable && it != i->addresses.end()) {
+        i->addresses.erase(it);
+        return {i->conf.id};
+    }
+    return {};
+}
+
+}  // namespace mcproxy::daemon

@@ -1,0 +1,369 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "mcproxy/daemon/proxy_instance.hpp"
+
+#include <random>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "mcproxy/daemon/core_settings.hpp"
+#include "mcproxy/daemon/status_text.hpp"
+
+namespace mcproxy::daemon {
+
+namespace {
+
+/// Reads per wakeup before other work gets a turn (a storm cannot starve timers).
+constexpr std::size_t read_batch = 256;
+/// Rounds of actions producing events producing actions (counters) per call.
+constexpr int max_action_rounds = 8;
+constexpr auto status_period = std::chrono::seconds(10);
+
+std::uint64_t random_seed() {
+    std::random_device rd;
+    return (std::uint64_t{rd()} << 32) ^ rd();
+}
+
+std::optional<std::uint32_t> kernel_table(const config::instance& c) {
+    // Table 0: the kernel's default multicast table, no policy rules needed.
+    if (c.table == 0) return std::nullopt;
+    return c.table;
+}
+
+}  // namespace
+
+proxy_instance::proxy_instance(config::instance conf, logger& log, bool print_status)
+    : conf_(std::move(conf)),
+      log_(log),
+      print_status_(print_status),
+      tag_("pinstance " + conf_.name + ": "),
+      ifaces_(conf_.family, number_interfaces(conf_)) {}
+
+proxy_instance::~proxy_instance() { stop(); }
+
+void proxy_instance::log(core::log_level level, const std::string& text) {
+    if (log_.enabled(level)) log_.write(level, tag_ + text);
+}
+
+kernel::status proxy_instance::open(const std::vector<kernel::interface_event>& current) {
+    auto port = kernel_port::open(conf_.family, kernel_table(conf_));
+    if (!port) return port.err();
+    port_.emplace(std::move(port.value()));
+    for (const auto& ev : current) (void)ifaces_.apply(ev);
+
+    std::vector<configured_interface> ids;
+    for (const auto& st : ifaces_.all()) ids.push_back(st.conf);
+    const core::time_point now = monotonic_now();
+    core_ = std::make_unique<core::instance>(core_settings(conf_, ids, random_seed()), now);
+
+    core::actions out;
+    for (const auto& st : ifaces_.all()) {
+        applied_interface& a = applied_[st.conf.id];
+        if (auto s = reconcile_kernel(st, a); !s) return s;
+        reconcile(st.conf.id, out);
+        log(core::log_level::notice, describe(st));
+    }
+    execute(out);
+    return {};
+}
+
+void proxy_instance::start() {
+    work_.emplace(io_.get_executor());
+    for (int fd : port_->descriptors())
+        watchers_.push_back(std::make_unique<fd_watcher>(io_, fd, [this] { on_readable(); }));
+    timer_ = std::make_unique<deadline_timer>(io_, [this] { on_timer(); });
+    if (print_status_) {
+        status_timer_ = std::make_unique<boost::asio::steady_timer>(io_);
+        boost::asio::post(io_, [this] { print_status(); });
+    }
+    reschedule();
+    thread_ = std::thread([this] {
+        try {
+            io_.run();
+        } catch (const std::exception& e) {
+            log(core::log_level::error, std::string("event loop stopped: ") + e.what());
+        }
+    });
+}
+
+void proxy_instance::post(const kernel::interface_event& ev) {
+    boost::asio::post(io_, [this, ev] { on_interface_event(ev); });
+}
+
+void proxy_instance::stop() {
+    if (stopped_) return;
+    stopped_ = true;
+    auto shutdown = [this] {
+        if (core_ && port_) {
+            core::actions out;
+            core_->shutdown(out);
+            execute(out);
+            for (auto& [id, a] : applied_) {
+                if (a.joined) port_->leave_router_groups(a.vif_ifindex);
+                if (a.vif_ifindex) (void)port_->remove_interface(a.vif_ifindex);
+                a = applied_interface{};
+            }
+        }
+        watchers_.clear();
+        timer_.reset();
+        status_timer_.reset();
+        if (port_) {
+            if (auto s = port_->close(); !s) log(core::log_level::warning, s.message());
+        }
+        work_.reset();
+        io_.stop();
+    };
+    if (thread_.joinable()) {
+        boost::asio::post(io_, shutdown);
+        thread_.join();
+    } else {
+        shutdown();
+    }
+}
+
+// ---- input --------------------------------------------------------------
+
+void proxy_instance::on_readable() {
+    core::actions out;
+    port_->read([&](kernel_input&& in) { on_input(std::move(in), out); }, read_batch);
+    execute(out);
+    reschedule();
+}
+
+void proxy_instance::on_input(kernel_input&& in, core::actions& out) {
+    if (const auto* u = std::get_if<kernel::upcall>(&in))
+        on_upcall(*u, out);
+    else
+        on_packet(std::get<kernel::received_packet>(in), out);
+}
+
+void proxy_instance::on_packet(const kernel::received_packet& p, core::actions& out) {
+    const interface_state* st = ifaces_.by_ifindex(p.ifindex);
+    // Every instance's socket sees the IGMP/MLD of all interfaces.
+    if (!st || !st->usable()) return counters_.dropped.count(drop_reason::not_our_interface);
+    const net::address own = st->address();
+    if (!own.is_unspecified() && p.source == own) return counters_.dropped.count(drop_reason::own_message);
+    intake_result r = conf_.family == net::family::ipv4 ? check_igmp(p) : check_mld(p);
+    if (!r.msg) {
+        counters_.dropped.count(r.reason);
+        if (log_.enabled(core::log_level::trace))
+            log(core::log_level::trace, "dropped packet from " + p.source.to_string() + " on " + st->conf.name +
+                                            ": " + to_string(r.reason));
+        return;
+    }
+    ++counters_.received;
+    if (log_.enabled(core::log_level::trace))
+        log(core::log_level::trace,
+            "received " + describe(*r.msg) + " from " + p.source.to_string() + " on " + st->conf.name);
+    core_->handle(core::message_event{st->conf.id, p.source, p.destination, std::move(*r.msg)}, monotonic_now(),
+                  out);
+}
+
+void proxy_instance::on_upcall(const kernel::upcall& u, core::actions& out) {
+    const interface_state* st = ifaces_.by_ifindex(u.ifindex);
+    if (!st) return;
+    core::upcall_kind kind;
+    switch (u.kind) {
+        case kernel::upcall_kind::nocache: kind = core::upcall_kind::nocache; break;
+        case kernel::upcall_kind::wrong_vif: kind = core::upcall_kind::wrongvif; break;
+        default: return;  // PIM register upcalls: not for a proxy
+    }
+    ++counters_.upcalls;
+    if (log_.enabled(core::log_level::trace))
+        log(core::log_level::trace, std::string(kind == core::upcall_kind::nocache ? "nocache" : "wrongvif") +
+                                        " upcall (" + u.source.to_string() + ", " + u.group.to_string() + ") on " +
+                                        st->conf.name);
+    core_->handle(core::upcall_event{kind, st->conf.id, u.source, u.group}, monotonic_now(), out);
+}
+
+// ---- interfaces ---------------------------------------------------------
+
+void proxy_instance::on_interface_event(const kernel::interface_event& ev) {
+    const std::vector<core::if_index> changed = ifaces_.apply(ev);
+    if (changed.empty()) return;
+    core::actions out;
+    for (core::if_index id : changed) {
+        const interface_state& st = *ifaces_.by_id(id);
+        if (auto s = reconcile_kernel(st, applied_[id]); !s) log(core::log_level::error, s.message());
+        reconcile(id, out);
+        log(core::log_level::notice, describe(st));
+    }
+    execute(out);
+    reschedule();
+}
+
+kernel::status proxy_instance::reconcile_kernel(const interface_state& st, applied_interface& a) {
+    kernel::status result;
+    bool vif_changed = false;
+    if (a.vif_ifindex != 0 && a.vif_ifindex != st.ifindex) {
+        // The interface was deleted (or re-created with a new ifindex).
+        if (a.joined) port_->leave_router_groups(a.vif_ifindex);
+        (void)port_->remove_interface(a.vif_ifindex);
+        a.vif_ifindex = 0;
+        a.joined = false;
+        vif_changed = true;
+    }
+    if (st.ifindex != 0 && a.vif_ifindex == 0) {
+        if (auto s = port_->add_interface(st.ifindex); !s) return s;
+        a.vif_ifindex = st.ifindex;
+        vif_changed = true;
+    }
+    if (a.vif_ifindex != 0 && st.conf.downstream && !a.joined) {
+        if (auto s = port_->join_router_groups(a.vif_ifindex); s)
+            a.joined = true;
+        else
+            result = s;  // retried at the next change of the interface
+    }
+    if (vif_changed) reinstall_routes(st.conf.id);
+    return result;
+}
+
+void proxy_instance::reconcile(core::if_index id, core::actions& out) {
+    const interface_state& st = *ifaces_.by_id(id);
+    applied_interface& a = applied_[id];
+    const core::time_point now = monotonic_now();
+    const bool up = st.usable();
+    const net::address address = st.address();
+    if (!up && a.core_up) {
+        a.core_up = false;
+        core_->handle(core::link_event{id, false}, now, out);
+    }
+    // The address first, so that a link coming up queries from it at once.
+    const bool readdressed = address != a.core_address;
+    if (readdressed) {
+        a.core_address = address;
+        core_->handle(core::address_event{id, address}, now, out);
+    }
+    if (up && !a.core_up) {
+        a.core_up = true;
+        core_->handle(core::link_event{id, true}, now, out);
+    } else if (up && readdressed && !address.is_unspecified() && st.conf.upstream && !st.conf.downstream) {
+        // To the upstream router we are a new host now (and an IPv6 upstream
+        // could not report at all before it had a link-local address):
+        // announce the whole state again, as after a link flap.
+        core_->handle(core::link_event{id, false}, now, out);
+        core_->handle(core::link_event{id, true}, now, out);
+    }
+}
+
+void proxy_instance::reinstall_routes(core::if_index id) {
+    for (const auto& [key, r] : routes_) {
+        if (r.input != id && std::find(r.outputs.begin(), r.outputs.end(), id) == r.outputs.end()) continue;
+        execute_set_route(r);
+    }
+}
+
+// ---- timers -------------------------------------------------------------
+
+void proxy_instance::on_timer() {
+    core::actions out;
+    core_->advance(monotonic_now(), out);
+    execute(out);
+    reschedule();
+}
+
+void proxy_instance::reschedule() {
+    if (timer_ && core_) timer_->schedule(core_->next_deadline());
+}
+
+void proxy_instance::print_status() {
+    if (!status_timer_) return;
+    std::vector<route_line> routes;
+    for (const auto& [key, r] : routes_) {
+        route_line line{key, r.input, r.outputs, std::nullopt};
+        if (auto c = port_->counters(key.source, key.group)) line.counters = c.value();
+        routes.push_back(std::move(line));
+    }
+    log_.write(core::log_level::notice, status_text(conf_, ifaces_, *core_, routes, counters_, monotonic_now()));
+    status_timer_->expires_after(status_period);
+    status_timer_->async_wait([this](const boost::system::error_code& ec) {
+        if (!ec) print_status();
+    });
+}
+
+// ---- actions ------------------------------------------------------------
+
+void proxy_instance::execute(core::actions& acts) {
+    for (int round = 0; round < max_action_rounds && !acts.empty(); ++round) {
+        core::actions next;
+        for (const auto& act : acts) {
+            std::visit(
+                [&](const auto& a) {
+                    using A = std::decay_t<decltype(a)>;
+                    if constexpr (std::is_same_v<A, core::send_action>)
+                        execute_send(a);
+                    else if constexpr (std::is_same_v<A, core::set_route_action>) {
+                        routes_[a.key] = a;
+                        execute_set_route(a);
+                    } else if constexpr (std::is_same_v<A, core::remove_route_action>)
+                        execute_remove_route(a.key);
+                    else if constexpr (std::is_same_v<A, core::read_counters_action>)
+                        read_counters(a, next);
+                    else
+                        log(a.level, a.text);
+                },
+                act);
+        }
+        acts.swap(next);
+    }
+    acts.clear();
+}
+
+void proxy_instance::execute_send(const core::send_action& a) {
+    const interface_state* st = ifaces_.by_id(a.iface);
+    if (!st || !st->usable()) return;
+    const net::address source = st->address();
+    // RFC 3810 5: MLD is sent from the link-local address; without one we stay silent.
+    if (conf_.family == net::family::ipv6 && source.is_unspecified()) {
+        log(core::log_level::debug, "not sending on " + st->conf.name + ": no link-local address yet");
+        return;
+    }
+    if (auto s = port_->send(st->ifindex, source, a.destination, a.msg); !s) {
+        ++counters_.send_errors;
+        log(core::log_level::warning, "sending on " + st->conf.name + " failed: " + s.message());
+        return;
+    }
+    ++counters_.sent;
+    if (log_.enabled(core::log_level::debug))
+        log(core::log_level::debug,
+            "sent " + describe(a.msg) + " to " + a.destination.to_string() + " on " + st->conf.name);
+}
+
+void proxy_instance::execute_set_route(const core::set_route_action& a) {
+    const auto vif = [&](core::if_index id) -> unsigned {
+        auto it = applied_.find(id);
+        return it == applied_.end() ? 0 : it->second.vif_ifindex;
+    };
+    kernel::mfc_entry e{a.key.source, a.key.group, vif(a.input), {}};
+    for (core::if_index o : a.outputs)
+        if (unsigned k = vif(o)) e.outputs.push_back(kernel::mfc_output{k, 1});
+    ++counters_.route_changes;
+    if (e.input_ifindex == 0) {
+        (void)port_->remove_route(a.key.source, a.key.group);  // its input is gone for now
+        return;
+    }
+    if (auto s = port_->set_route(e); !s)
+        log(core::log_level::warning, "route (" + a.key.source.to_string() + ", " + a.key.group.to_string() +
+                                          ") not installed: " + s.message());
+    else if (log_.enabled(core::log_level::debug))
+        log(core::log_level::debug, "route (" + a.key.source.to_string() + ", " + a.key.group.to_string() +
+                                        ") with " + std::to_string(e.outputs.size()) + " outputs");
+}
+
+void proxy_instance::execute_remove_route(const core::route_key& key) {
+    routes_.erase(key);
+    ++counters_.route_changes;
+    (void)port_->remove_route(key.source, key.group);  // ENOENT: never installed, fine
+    if (log_.enabled(core::log_level::debug))
+        log(core::log_level::debug,
+            "route (" + key.source.to_string() + ", " + key.group.to_string() + ") removed");
+}
+
+void proxy_instance::read_counters(const core::read_counters_action& a, core::actions& out) {
+    core::counters_event ev;
+    for (const auto& key : a.keys)
+        if (auto c = port_->counters(key.source, key.group)) ev.samples.push_back({key, c.value().packets});
+    core_->handle(ev, monotonic_now(), out);
+}
+
+}  // namespace mcproxy::daemon
