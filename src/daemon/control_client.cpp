@@ -8,6 +8,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <charconv>
@@ -156,21 +157,19 @@ std::variant<control_reply, exchange_failure> exchange(const std::string& path, 
     const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0) return exchange_failure{false, errno, std::string("cannot create a socket: ") + std::strerror(errno)};
     fd_guard guard{fd};
-    if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
+    // A full listen backlog makes a non-blocking UNIX connect() fail with
+    // EAGAIN: try again until the deadline instead of giving up at once.
+    for (;;) {
+        if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0) break;
         const int err = errno;
-        // A full listen backlog: wait for room instead of failing at once.
-        bool ok = false;
-        if (err == EAGAIN || err == EINPROGRESS) {
-            ok = wait_for(fd, POLLOUT, deadline);
-            int so_error = 0;
-            socklen_t len = sizeof so_error;
-            if (ok && ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_error, &len) == 0 && so_error != 0) ok = false;
-            if (!ok)
-                return exchange_failure{false, err, "cannot connect to " + path + ": the daemon does not accept" +
-                                                        hint_for(err)};
+        if ((err == EAGAIN || err == EINTR) && remaining_ms(deadline) > 0) {
+            ::poll(nullptr, 0, std::min(20, remaining_ms(deadline)));
+            continue;
         }
-        if (!ok)
-            return exchange_failure{false, err, "cannot connect to " + path + ": " + std::strerror(err) + hint_for(err)};
+        if (err == EAGAIN)
+            return exchange_failure{false, err, "cannot connect to " + path + ": the daemon does not accept" +
+                                                    hint_for(err)};
+        return exchange_failure{false, err, "cannot connect to " + path + ": " + std::strerror(err) + hint_for(err)};
     }
 
     const std::string out = request_line + "\n";

@@ -119,6 +119,7 @@ struct control_server::impl : std::enable_shared_from_this<control_server::impl>
     asio::steady_timer retry;  ///< accept back-off after EMFILE and the like
     std::unordered_set<std::shared_ptr<session>> sessions;
     bool stopped = false;
+    bool busy_logged = false;  ///< "too many clients" logged since the last accepted one
     bool own_file = false;
     dev_t file_dev = 0;
     ino_t file_ino = 0;
@@ -357,9 +358,14 @@ void control_server::impl::on_accept(const error_code& ec, stream::socket socket
                                          std::to_string(cred.pid) + "): not the owner or in the socket's group");
         refuse(fd, "permission denied");
     } else if (sessions.size() >= settings.max_clients) {
-        log(core::log_level::notice, "control socket: too many clients, refusing one");
+        // Once per busy spell: a flood of connections must not flood the log.
+        if (!busy_logged)
+            log(core::log_level::notice, "control socket: " + std::to_string(settings.max_clients) +
+                                             " clients connected, refusing more");
+        busy_logged = true;
         refuse(fd, "too many clients, try again later");
     } else {
+        busy_logged = false;
         auto s = std::make_shared<session>(shared_from_this(), std::move(socket));
         sessions.insert(s);
         s->start();

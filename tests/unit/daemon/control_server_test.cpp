@@ -143,6 +143,12 @@ TEST_F(ControlServer, RequestOfExactlyTheLimitIsAccepted) {
 TEST_F(ControlServer, TooManyClientsAreRefusedAtOnce) {
     auto s = settings();
     s.max_clients = 2;
+    std::mutex m;
+    std::vector<std::string> logged;
+    s.log = [&](core::log_level, const std::string& text) {
+        std::lock_guard lock(m);
+        logged.push_back(text);
+    };
     start(s, echo_handler());
     raw_client c1, c2, c3;
     ASSERT_EQ(c1.connect(path_), 0);
@@ -154,6 +160,17 @@ TEST_F(ControlServer, TooManyClientsAreRefusedAtOnce) {
     EXPECT_FALSE(refused->ok);
     EXPECT_NE(refused->body.find("too many clients"), std::string::npos);
     EXPECT_TRUE(c3.closed_within(2000ms));
+    for (int i = 0; i < 10; ++i) {
+        raw_client more;
+        ASSERT_EQ(more.connect(path_), 0);
+        EXPECT_FALSE(more.reply(2000ms)->ok);
+    }
+    {
+        // Eleven refusals, one log line.
+        std::lock_guard lock(m);
+        ASSERT_EQ(logged.size(), 1u);
+        EXPECT_EQ(logged[0], "control socket: 2 clients connected, refusing more");
+    }
     // The two served clients still work.
     ASSERT_TRUE(c1.send("show stats\n"));
     EXPECT_TRUE(c1.reply()->ok);

@@ -93,6 +93,36 @@ TEST(Exchange, NoDaemonIsAConnectFailureNamingThePath) {
     EXPECT_NE(f.message.find("is mcproxy running?"), std::string::npos);
 }
 
+TEST(Exchange, ListenerThatNeverAcceptsTimesOut) {
+    char tmpl[] = "/tmp/mcproxy-ctl-backlog.XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    const std::string path = std::string(tmpl) + "/s";
+    const int listener = ::socket(AF_UNIX, SOCK_STREAM, 0);
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    std::strncpy(a.sun_path, path.c_str(), sizeof a.sun_path - 1);
+    ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    ASSERT_EQ(::listen(listener, 0), 0);
+    // Fill the backlog (bounded).
+    std::vector<int> fillers;
+    for (int i = 0; i < 64; ++i) {
+        const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        fillers.push_back(fd);
+        if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) break;
+    }
+    const auto t0 = steady::now();
+    const auto r = exchange(path, "version", std::chrono::milliseconds(500));
+    const auto took = steady::now() - t0;
+    ASSERT_TRUE(std::holds_alternative<exchange_failure>(r));
+    const auto& f = std::get<exchange_failure>(r);
+    EXPECT_NE(f.message.find(path), std::string::npos) << f.message;
+    EXPECT_GE(took, 400ms);
+    EXPECT_LT(took, 3000ms);
+    for (int fd : fillers) ::close(fd);
+    ::close(listener);
+    std::filesystem::remove_all(tmpl);
+}
+
 using Mcproxyctl = control_fixture;
 
 run_result ctl(std::vector<std::string> args, std::optional<identity> as = std::nullopt) {
