@@ -33,7 +33,7 @@ enum class command_kind : std::uint8_t {
 
 /// @brief A parsed request.
 struct control_request {
-    command_kind command = command_kind::help;
+    command_kind command = command_kind::help;  ///< what is asked for
     status_view view = status_view::status;  ///< for show
     bool json = false;                       ///< --json given
     /// @brief The canonical request line without newline, e.g. "show groups --json".
@@ -50,7 +50,7 @@ std::string request_help();
 
 /// @brief A reply: success with a body, or an error with a message.
 struct control_reply {
-    bool ok = true;
+    bool ok = true;    ///< OK or ERR
     std::string body;  ///< for errors a one-line message
     /// @brief A success reply.
     static control_reply success(std::string body) { return {true, std::move(body)}; }

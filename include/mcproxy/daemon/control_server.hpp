@@ -60,9 +60,9 @@ using request_handler = std::function<void(const control_request&, reply_callbac
 
 /// @brief Credentials of a connecting process (SO_PEERCRED).
 struct peer_credentials {
-    pid_t pid = 0;
-    uid_t uid = 0;
-    gid_t gid = 0;
+    pid_t pid = 0;  ///< process id (0 if unknown)
+    uid_t uid = 0;  ///< effective user id
+    gid_t gid = 0;  ///< effective (primary) group id
 };
 
 /// @brief Whether a peer may use the socket: root, the socket's owner, or a

@@ -39,15 +39,15 @@ struct interface_info {
     core::if_index id = 0;    ///< the interface id the core uses
     std::string name;         ///< e.g. "eth0"
     unsigned ifindex = 0;     ///< kernel ifindex, 0 while missing
-    interface_role role = interface_role::downstream;
-    link_state state = link_state::missing;
+    interface_role role = interface_role::downstream;  ///< side(s) it serves
+    link_state state = link_state::missing;            ///< usable or not
     net::address address;     ///< address in use (IPv4, or IPv6 link-local); unspecified if none
 };
 
 /// @brief Everything the daemon adds to the core's state for a snapshot.
 struct instance_info {
     std::string name;                      ///< pinstance name
-    wire::version protocol = wire::version::igmpv3;
+    wire::version protocol = wire::version::igmpv3;  ///< `protocol` of the instance
     std::optional<std::uint32_t> table;    ///< own kernel table, nullopt for the default
     std::vector<interface_info> interfaces;  ///< in configuration order
     std::vector<kernel_route> routes;      ///< installed routes with counters (route_book)
@@ -56,7 +56,7 @@ struct instance_info {
 
 /// @brief One source record of a downstream group.
 struct source_status {
-    net::address source;
+    net::address source;  ///< source address
     /// Time left on the source timer; nullopt when stopped (EXCLUDE mode's
     /// Exclude List, RFC 3376 6.2.1).
     std::optional<core::duration> timer;
@@ -65,51 +65,51 @@ struct source_status {
 
 /// @brief One host of a group seen by explicit tracking.
 struct tracked_host_status {
-    net::address host;
-    core::filter_mode mode = core::filter_mode::include;
-    std::vector<net::address> sources;
+    net::address host;                                    ///< the reporting host
+    core::filter_mode mode = core::filter_mode::include;  ///< the host's filter mode
+    std::vector<net::address> sources;                    ///< the host's source list
     bool older_version = false;  ///< joined with IGMPv1/v2 or MLDv1
     std::optional<core::duration> expires;  ///< time left
 };
 
 /// @brief One group of a downstream interface (RFC 3376 6.2.1 record).
 struct group_status {
-    net::address group;
-    core::filter_mode mode = core::filter_mode::include;
+    net::address group;                                   ///< multicast group
+    core::filter_mode mode = core::filter_mode::include;  ///< router filter mode
     std::optional<core::duration> filter_timer;  ///< time left (EXCLUDE mode)
-    std::vector<source_status> sources;
+    std::vector<source_status> sources;  ///< source records, sorted
     wire::version compatibility = wire::version::igmpv3;  ///< RFC 3376 7.3.2
     std::optional<core::duration> v1_host_present;  ///< time left
     std::optional<core::duration> v2_host_present;  ///< time left (IGMPv2 / MLDv1 host)
     unsigned retransmissions = 0;  ///< Q(G) still to send
-    std::vector<tracked_host_status> hosts;
-    bool tracking_complete = false;
+    std::vector<tracked_host_status> hosts;  ///< hosts seen by explicit tracking
+    bool tracking_complete = false;          ///< every interested host is known
 };
 
 /// @brief Querier state of a downstream interface (RFC 3376 6.6.2).
 struct querier_status {
-    bool is_querier = false;
+    bool is_querier = false;  ///< we are the querier
     /// The elected querier (ours when we are it); unspecified if none yet.
     net::address address;
     std::optional<core::duration> other_querier_present;  ///< time left
     std::optional<core::duration> next_general_query;     ///< time left
-    unsigned startup_queries_left = 0;
-    unsigned robustness = 0;
-    core::duration query_interval{0};
+    unsigned startup_queries_left = 0;  ///< startup queries still to send
+    unsigned robustness = 0;            ///< Robustness Variable in use
+    core::duration query_interval{0};   ///< Query Interval in use
 };
 
 /// @brief The router side of a downstream interface.
 struct downstream_status {
     /// False while the interface is down: the core holds no router then.
     bool active = false;
-    querier_status querier;
+    querier_status querier;            ///< querier election state
     std::vector<group_status> groups;  ///< sorted by group
     std::size_t tracked_hosts = 0;     ///< (host, group) tracking entries
 };
 
 /// @brief What the proxy reports for one group on an upstream.
 struct reported_group_status {
-    net::address group;
+    net::address group;                 ///< multicast group
     core::membership state;             ///< the desired (reported) state
     bool retransmission_pending = false;  ///< state-change report still to repeat
     std::optional<core::duration> response_in;  ///< pending query response
@@ -124,45 +124,45 @@ struct upstream_status {
 
 /// @brief An interface named in a route.
 struct interface_ref {
-    core::if_index id = 0;
+    core::if_index id = 0;  ///< the daemon's interface id
     std::string name;  ///< "if<id>" when the instance does not know the id
 };
 
 /// @brief One kernel route.
 struct route_status {
-    net::address source;
-    net::address group;
-    interface_ref input;
-    std::vector<interface_ref> outputs;
+    net::address source;                 ///< S
+    net::address group;                  ///< G
+    interface_ref input;                 ///< incoming interface
+    std::vector<interface_ref> outputs;  ///< outgoing interfaces
     /// Installed for a known source before data arrived (INCLUDE join).
     bool proactive = false;
     /// Whether the core's forwarding decisions still hold this route.
     bool known_to_core = false;
-    std::optional<std::uint64_t> packets;
-    std::optional<std::uint64_t> bytes;
-    std::optional<std::uint64_t> wrong_interface;
+    std::optional<std::uint64_t> packets;          ///< kernel packet counter, nullopt until read
+    std::optional<std::uint64_t> bytes;            ///< kernel byte counter, nullopt until read
+    std::optional<std::uint64_t> wrong_interface;  ///< packets on a wrong interface, nullopt until read
 };
 
 /// @brief One interface with its router and/or host state.
 struct interface_status {
-    std::string name;
-    unsigned ifindex = 0;
-    core::if_index id = 0;
-    interface_role role = interface_role::downstream;
-    link_state state = link_state::missing;
-    net::address address;
+    std::string name;                                  ///< interface name
+    unsigned ifindex = 0;                              ///< kernel ifindex, 0 while missing
+    core::if_index id = 0;                             ///< the daemon's interface id
+    interface_role role = interface_role::downstream;  ///< side(s) it serves
+    link_state state = link_state::missing;            ///< usable or not
+    net::address address;                              ///< address in use; unspecified if none
     std::optional<downstream_status> downstream;  ///< downstream and peering
     std::optional<upstream_status> upstream;      ///< upstream and peering
 };
 
 /// @brief The whole state of one instance.
 struct instance_status {
-    std::string name;
-    wire::version protocol = wire::version::igmpv3;
-    std::optional<std::uint32_t> table;
-    std::vector<interface_status> interfaces;
-    std::vector<route_status> routes;
-    counters stats;
+    std::string name;                                ///< pinstance name
+    wire::version protocol = wire::version::igmpv3;  ///< protocol of the instance
+    std::optional<std::uint32_t> table;              ///< own kernel table, nullopt for the default
+    std::vector<interface_status> interfaces;        ///< in configuration order
+    std::vector<route_status> routes;                ///< sorted by group, then source
+    counters stats;                                  ///< the instance's counters
 };
 
 /// @brief Builds the snapshot of `inst` at `now` (call it on the thread that
