@@ -36,8 +36,32 @@ std::vector<if_index> forwarding::outputs_for(const net::address& source, const 
     return out;
 }
 
+bool forwarding::make_room(time_point now, actions& out) {
+    // Evict the oldest route that forwards nowhere: it only stops upcalls,
+    // and a new upcall brings it back if its data keeps coming.
+    while (!unwanted_.empty()) {
+        auto key = unwanted_.front();
+        unwanted_.pop_front();
+        auto it = routes_.find(key);
+        if (it != routes_.end() && it->second.outputs.empty()) {
+            remove(it, out);
+            return true;
+        }
+    }
+    ++refused_;
+    constexpr auto log_every = std::chrono::seconds(10);
+    if (!refusal_logged_ || now - *refusal_logged_ >= log_every) {
+        refusal_logged_ = now;
+        out.push_back(log_action{log_level::warning, std::to_string(settings_.max_routes) +
+                                                         " forwarding routes in use, all of them wanted: " +
+                                                         std::to_string(refused_) + " new (S,G) refused so far"});
+    }
+    return false;
+}
+
 void forwarding::install(const net::address& group, const net::address& source, if_index input, bool proactive,
                          time_point now, actions& out) {
+    if (!routes_.contains({group, source}) && routes_.size() >= settings_.max_routes && !make_room(now, out)) return;
     route_entry r;
     r.input = input;
     r.outputs = outputs_for(source, group, input);
@@ -45,6 +69,16 @@ void forwarding::install(const net::address& group, const net::address& source, 
     r.last_used = now;
     auto [it, fresh] = routes_.insert_or_assign({group, source}, std::move(r));
     (void)fresh;
+    if (it->second.outputs.empty()) {
+        unwanted_.push_back(it->first);
+        // Keys of routes removed or wanted meanwhile pile up: drop them now
+        // and then, so the list stays proportional to the routes.
+        if (unwanted_.size() > 2 * std::max<std::size_t>(routes_.size(), 1024))
+            std::erase_if(unwanted_, [this](const auto& k) {
+                auto found = routes_.find(k);
+                return found == routes_.end() || !found->second.outputs.empty();
+            });
+    }
     out.push_back(set_route_action{route_key{source, group}, it->second.input, it->second.outputs});
     schedule_poll(now);
 }
@@ -53,6 +87,7 @@ void forwarding::refresh(route_map::iterator it, actions& out) {
     const auto& [group, source] = it->first;
     std::vector<if_index> outputs = outputs_for(source, group, it->second.input);
     if (outputs == it->second.outputs) return;
+    if (outputs.empty()) unwanted_.push_back(it->first);
     it->second.outputs = std::move(outputs);
     out.push_back(set_route_action{route_key{source, group}, it->second.input, it->second.outputs});
 }

@@ -26,6 +26,7 @@
 #include "mcproxy/daemon/loop_tools.hpp"
 #include "mcproxy/daemon/privileges.hpp"
 #include "mcproxy/daemon/proxy_instance.hpp"
+#include "mcproxy/daemon/sd_notify.hpp"
 
 namespace mcproxy::daemon {
 
@@ -357,6 +358,13 @@ int run_daemon(const options& opt, logger& log) {
 
     supervisor sup(opt, log);
     if (auto e = sup.start(model)) return fail(*e);
+    // systemd Type=notify (nothing happens without $NOTIFY_SOCKET); connected
+    // now, while the socket is surely reachable.
+    sd_notifier notifier = sd_notifier::from_environment();
+    auto notify = [&](notify_result r) {
+        if (r == notify_result::failed) log.write(core::log_level::warning, "sd_notify: " + notifier.last_error());
+    };
+    notify(notifier.keep_connected());
     // Every socket is open: from here on no root, only CAP_NET_ADMIN and
     // CAP_NET_RAW (threads started below inherit that).
     if (opt.keep_root) {
@@ -371,6 +379,8 @@ int run_daemon(const options& opt, logger& log) {
                                            std::to_string(sup.instance_count()) + " instance(s) from " +
                                            opt.config_path);
 
+    notify(notifier.ready(std::to_string(sup.instance_count()) + " instance(s) running"));
+
     boost::asio::io_context io;
     fd_watcher link_watcher(io, sup.monitor_fd(), [&] { sup.on_interface_events(); });
     boost::asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
@@ -379,12 +389,17 @@ int run_daemon(const options& opt, logger& log) {
             if (ec) return;
             if (sig == SIGHUP) {
                 log.write(core::log_level::notice, "SIGHUP: reloading " + opt.config_path);
-                if (auto e = sup.reload()) log.write(core::log_level::error, *e);
+                notify(notifier.reloading());
+                const auto e = sup.reload();
+                if (e) log.write(core::log_level::error, *e);
+                notify(notifier.ready(e ? "reload failed: " + *e : std::to_string(sup.instance_count()) +
+                                                                      " instance(s) running, reloaded"));
                 signals.async_wait(on_signal);
                 return;
             }
             log.write(core::log_level::notice, std::string("received ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") +
                                                    ", shutting down");
+            notify(notifier.stopping());
             io.stop();
         };
     signals.async_wait(on_signal);

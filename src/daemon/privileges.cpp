@@ -21,6 +21,11 @@ std::optional<std::string> drop_privileges(const std::string& user) {
         return "user '" + user + "' does not exist (create it, or choose one with -U USER, or --keep-root)";
     if (pw->pw_uid == 0) return "user '" + user + "' is root; use --keep-root to run as root on purpose";
     if (geteuid() != 0) return std::nullopt;  // already unprivileged (started with capabilities)
+    capng_get_caps_process();
+    if (!capng_have_capability(CAPNG_EFFECTIVE, CAP_SETUID) || !capng_have_capability(CAPNG_EFFECTIVE, CAP_SETGID))
+        return "running as root without CAP_SETUID/CAP_SETGID, so mcproxy cannot become user '" + user +
+               "': start it as an unprivileged user with CAP_NET_ADMIN and CAP_NET_RAW (systemd: User= and "
+               "AmbientCapabilities=), or give --keep-root to stay root on purpose";
     capng_clear(CAPNG_SELECT_BOTH);
     if (capng_updatev(CAPNG_ADD, static_cast<capng_type_t>(CAPNG_EFFECTIVE | CAPNG_PERMITTED), CAP_NET_ADMIN,
                       CAP_NET_RAW, -1) != 0)

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <optional>
@@ -27,6 +28,11 @@ struct forwarding_settings {
     duration idle_timeout = std::chrono::seconds(60);
     /// How often the counters of all routes are requested.
     duration counter_interval = std::chrono::seconds(20);
+    /// Bound on routes (and so on the kernel's cache entries): a source
+    /// spraying (S,G)s nobody wants cannot grow the daemon or the kernel
+    /// without limit. At the bound the oldest route that forwards nowhere
+    /// makes room; when every route forwards somewhere, new ones are refused.
+    std::size_t max_routes = 16384;
     /// Install routes for sources of INCLUDE memberships before data arrives
     /// (input: the first upstream); otherwise only kernel upcalls create routes.
     bool proactive_include = true;
@@ -36,15 +42,15 @@ struct forwarding_settings {
 
 /// @brief One packet counter reading of a route.
 struct counter_sample {
-    route_key key;
-    std::uint64_t packets = 0;
+    route_key key;  ///< the route read
+    std::uint64_t packets = 0;  ///< packets forwarded so far
 };
 
 /// @brief Input and outputs of one route, for status and tests.
 struct route_status {
-    if_index input = 0;
-    std::vector<if_index> outputs;
-    bool proactive = false;
+    if_index input = 0;  ///< the interface data must arrive on
+    std::vector<if_index> outputs;  ///< the interfaces it is forwarded to
+    bool proactive = false;  ///< programmed before any data arrived (a known INCLUDE source)
     friend bool operator==(const route_status&, const route_status&) = default;
 };
 
@@ -85,6 +91,8 @@ public:
     std::optional<route_status> route(const route_key& key) const;
     /// @brief Number of routes.
     std::size_t route_count() const { return routes_.size(); }
+    /// @brief Routes refused because max_routes were in use and all forwarded somewhere.
+    std::uint64_t refused_routes() const { return refused_; }
 
 private:
     struct route_entry {
@@ -96,6 +104,8 @@ private:
     };
     /// Keyed by (group, source) so the routes of one group are adjacent.
     using route_map = std::map<std::pair<net::address, net::address>, route_entry>;
+    /// Makes room for one more route; false when none can be made.
+    bool make_room(time_point now, actions& out);
 
     bool is_upstream(if_index i) const;
     bool is_downstream(if_index i) const;
@@ -111,6 +121,11 @@ private:
     std::vector<if_index> upstreams_;    ///< configuration order
     std::vector<if_index> downstreams_;  ///< sorted
     route_map routes_;
+    /// Routes installed with no output, oldest first (stale keys are skipped).
+    std::deque<std::pair<net::address, net::address>> unwanted_;
+    /// Routes refused at the bound, and when that was last logged.
+    std::uint64_t refused_ = 0;
+    std::optional<time_point> refusal_logged_;
     std::optional<time_point> next_poll_;
 };
 

@@ -35,7 +35,7 @@ struct instance_settings {
     std::map<if_index, router_settings> router_overrides;
     /// Template for every upstream host (iface, ver and seed are filled in).
     host_settings host;
-    forwarding_settings forwarding;
+    forwarding_settings forwarding;  /**< route idle timeout and proactive routes */
     /// Transforms the merged state before it is reported on an upstream
     /// (issue 5: upstream `in` filters and rule matching plug in here).
     membership_filter upstream_filter;
@@ -48,10 +48,10 @@ struct instance_settings {
 
 /// @brief A decoded IGMP/MLD message received on an interface.
 struct message_event {
-    if_index iface = 0;
+    if_index iface = 0;  ///< the arrival interface
     net::address source;       ///< IP source address
     net::address destination;  ///< IP destination address
-    wire::message msg;
+    wire::message msg;  ///< the decoded message
 };
 
 /// @brief Why the kernel sent an upcall.
@@ -59,28 +59,28 @@ enum class upcall_kind : std::uint8_t { nocache, wrongvif };
 
 /// @brief The kernel saw data from `source` to `group` on `iface`.
 struct upcall_event {
-    upcall_kind kind = upcall_kind::nocache;
-    if_index iface = 0;
-    net::address source;
-    net::address group;
+    upcall_kind kind = upcall_kind::nocache;  ///< no cache entry, or wrong input interface
+    if_index iface = 0;  ///< the arrival interface
+    net::address source;  ///< the data's source address
+    net::address group;  ///< the data's group address
 };
 
 /// @brief An interface of the instance went up or down.
 struct link_event {
-    if_index iface = 0;
-    bool up = true;
+    if_index iface = 0;  ///< the interface
+    bool up = true;  ///< true: up, false: down
 };
 
 /// @brief The address the instance uses on an interface changed
 /// (unspecified: none). IPv4 address, or IPv6 link-local address.
 struct address_event {
-    if_index iface = 0;
-    net::address address;
+    if_index iface = 0;  ///< the interface
+    net::address address;  ///< the new address (unspecified: none)
 };
 
 /// @brief Packet counters read for read_counters_action.
 struct counters_event {
-    std::vector<counter_sample> samples;
+    std::vector<counter_sample> samples;  ///< one per route asked for
 };
 
 /// @brief Anything the daemon tells an instance.
