@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import collections
 import ipaddress
+import os
 import re
 import struct
 import time
@@ -46,6 +47,10 @@ _DROP_LINE = re.compile(r"dropped packet from \S+ on (\S+): (\w+)")
 def drop_reasons(log: str) -> collections.Counter:
     """Drops the daemon logged at trace level, by reason."""
     return collections.Counter(m.group(2) for m in _DROP_LINE.finditer(log))
+
+
+# Under tests/sanitize.sh ASan keeps freed memory in quarantine: RSS says nothing.
+SANITIZED = os.environ.get("MCPROXY_SANITIZED") == "1"
 
 
 def rss_kb(pid: int) -> int:
@@ -114,7 +119,8 @@ def test_spray_of_broken_packets_while_hosts_join_and_leave(topo, capture, mcpro
     rss_after = rss_kb(m.proc.pid)
     print(f"\n{fam.name}: {sent} frames of {len(kinds)} kinds ({len(frames)} distinct) in {took} s; "
           f"daemon RSS {rss_before} kB -> {rss_after} kB")
-    assert rss_after - rss_before <= RSS_GROWTH_LIMIT_KB, (rss_before, rss_after)
+    if not SANITIZED:
+        assert rss_after - rss_before <= RSS_GROWTH_LIMIT_KB, (rss_before, rss_after)
     reasons = drop_reasons(m.log())
     print(f"{fam.name}: dropped by the daemon: {sum(reasons.values())} {dict(sorted(reasons.items()))}")
     assert EXPECTED_REASONS[fam.name] <= set(reasons), reasons
@@ -239,5 +245,6 @@ def test_upcall_storm_real_join_served(topo, mcproxy, tmp_path):
                    "28 MB and the kernel cache to 100,000 entries (issue 7 report has the fix)")
 def test_upcall_storm_memory_bounded(topo, mcproxy, tmp_path):
     r = _storm(topo, mcproxy, tmp_path)
-    assert r["rss_after"] - r["rss_before"] <= STORM_RSS_LIMIT_KB, r
+    if not SANITIZED:
+        assert r["rss_after"] - r["rss_before"] <= STORM_RSS_LIMIT_KB, r
     assert r["kernel_routes"] <= STORM_KERNEL_ROUTES_LIMIT, r
