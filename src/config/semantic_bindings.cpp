@@ -79,6 +79,7 @@ struct binding_key {
     ast::side which;
     std::string iface;  // "*" for the default
     ast::direction dir;
+    // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads the defaulted <=>
     friend auto operator<=>(const binding_key&, const binding_key&) = default;
 };
 

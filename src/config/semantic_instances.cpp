@@ -140,8 +140,7 @@ void build_instances(const ast::file& tree, model& m, std::map<std::string, std:
 
     // An interface may be in one IPv4 and one IPv6 instance, never in two of one family.
     std::map<std::pair<net::family, std::string>, std::pair<std::string, location>> owner;
-    for (std::size_t i = 0; i < m.instances.size(); ++i) {
-        const auto& inst = m.instances[i];
+    for (const auto& inst : m.instances) {
         auto claim = [&](const std::string& n, location loc) {
             auto [it, fresh] = owner.emplace(std::make_pair(inst.family, n), std::make_pair(inst.name, loc));
             if (!fresh && it->second.first != inst.name)

@@ -46,7 +46,7 @@ std::string tuning(const downstream_tuning& t) {
     if (t.max_groups != d.max_groups) parts.push_back("max-groups " + std::to_string(t.max_groups));
     if (t.max_sources != d.max_sources) parts.push_back("max-sources " + std::to_string(t.max_sources));
     if (t.max_hosts != d.max_hosts) parts.push_back("max-hosts " + std::to_string(t.max_hosts));
-    if (t.fastleave) parts.push_back("fastleave");
+    if (t.fastleave) parts.emplace_back("fastleave");
     return parts.empty() ? std::string() : join(parts);
 }
 

@@ -54,13 +54,17 @@ std::vector<core::if_index> interface_table::on_link(const kernel::link_event& l
         old->ifindex = 0;
         old->admin_up = old->running = false;
         old->addresses.clear();
+        old->subnets.clear();
         changed.push_back(old->conf.id);
     }
     if (l.what == kernel::link_event::kind::del_link) return changed;
     for (auto& i : interfaces_) {
         if (i.conf.name != l.name) continue;
         const interface_state before = i;
-        if (i.ifindex != l.ifindex) i.addresses.clear();  // a new interface with the old name
+        if (i.ifindex != l.ifindex) {  // a new interface with the old name
+            i.addresses.clear();
+            i.subnets.clear();
+        }
         i.ifindex = l.ifindex;
         i.admin_up = l.up;
         i.running = l.running;
@@ -75,6 +79,12 @@ std::vector<core::if_index> interface_table::on_link(const kernel::link_event& l
 std::vector<core::if_index> interface_table::on_address(const kernel::address_event& a) {
     interface_state* i = find_ifindex(a.ifindex);
     if (!i || a.address.fam() != family_) return {};
+    if (family_ == net::family::ipv4) {
+        auto s = std::find_if(i->subnets.begin(), i->subnets.end(),
+                              [&](const subnet& x) { return x.address == a.address; });
+        if (s != i->subnets.end()) i->subnets.erase(s);
+        if (a.what == kernel::address_event::kind::added) i->subnets.push_back(subnet{a.address, a.prefix_len});
+    }
     // RFC 3810 5: MLD is sent from the link-local address; others are not ours to use.
     if (family_ == net::family::ipv6 && !a.address.is_v6_link_local_unicast()) return {};
     auto it = std::find(i->addresses.begin(), i->addresses.end(), a.address);

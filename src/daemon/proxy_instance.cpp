@@ -140,10 +140,10 @@ void proxy_instance::on_input(kernel_input&& in, core::actions& out) {
 void proxy_instance::on_packet(const kernel::received_packet& p, core::actions& out) {
     const interface_state* st = ifaces_.by_ifindex(p.ifindex);
     // Every instance's socket sees the IGMP/MLD of all interfaces.
-    if (!st || !st->usable()) return counters_.dropped.count(drop_reason::not_our_interface);
-    const net::address own = st->address();
-    if (!own.is_unspecified() && p.source == own) return counters_.dropped.count(drop_reason::own_message);
-    intake_result r = conf_.family == net::family::ipv4 ? check_igmp(p) : check_mld(p);
+    if (!st) return counters_.dropped.count(drop_reason::unknown_interface);
+    if (!st->usable()) return counters_.dropped.count(drop_reason::interface_down);
+    const link_view link{st->subnets, st->addresses, st->mtu};
+    intake_result r = conf_.family == net::family::ipv4 ? check_igmp(p, link) : check_mld(p, link);
     if (!r.msg) {
         counters_.dropped.count(r.reason);
         if (log_.enabled(core::log_level::trace))

@@ -123,8 +123,9 @@ std::string errno_text(int e) { return e == 0 ? std::string("works") : std::stri
 check_result from_probe(std::string name, bool required, int e, const std::string& missing_hint, bool scratch) {
     check_result r{std::move(name), e == 0, required, errno_text(e), {}};
     if (scratch && e == 0) r.detail += " (probed in a scratch network namespace)";
-    if (e == ENOPROTOOPT || e == EOPNOTSUPP || e == EAFNOSUPPORT) r.hint = missing_hint;
-    else if (e == EPERM || e == EACCES) r.hint = "run as root or with CAP_NET_ADMIN and CAP_NET_RAW";
+    // Missing features (ENOPROTOOPT, EOPNOTSUPP, EAFNOSUPPORT) and any other
+    // error get the feature's hint; only a permission error gets another.
+    if (e == EPERM || e == EACCES) r.hint = "run as root or with CAP_NET_ADMIN and CAP_NET_RAW";
     else if (e != 0) r.hint = missing_hint;
     return r;
 }

@@ -62,7 +62,7 @@ result<mld_socket> mld_socket::open() {
     // Option header: next header (set by the kernel), length 0 (8 bytes),
     // Router Alert type 5 length 2 value 0 (MLD), PadN of 2 bytes.
     const std::array<std::uint8_t, 8> hbh{0, 0, opt_router_alert, 2, 0, 0, 1, 0};
-    for (auto s : {detail::set_option(fdn, IPPROTO_ICMPV6, ICMP6_FILTER, filter, "setting ICMP6_FILTER"),
+    for (const auto& s : {detail::set_option(fdn, IPPROTO_ICMPV6, ICMP6_FILTER, filter, "setting ICMP6_FILTER"),
                    detail::set_option(fdn, IPPROTO_IPV6, IPV6_RECVPKTINFO, one, "enabling IPV6_RECVPKTINFO"),
                    detail::set_option(fdn, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, one, "enabling IPV6_RECVHOPLIMIT"),
                    detail::set_option(fdn, IPPROTO_IPV6, IPV6_RECVHOPOPTS, one, "enabling IPV6_RECVHOPOPTS"),

@@ -75,8 +75,8 @@ status rp_filter_guard::set(std::string_view name, int value) {
 status rp_filter_guard::restore() {
     status first;
     // Restore in reverse order, so "all" set first is put back last.
-    for (auto it = saved_.rbegin(); it != saved_.rend(); ++it) {
-        auto s = write_rp_filter(it->first, it->second);
+    for (std::size_t i = saved_.size(); i-- > 0;) {
+        auto s = write_rp_filter(saved_[i].first, saved_[i].second);
         if (!s && s.code().value() != ENOENT && first.ok()) first = s;
     }
     saved_.clear();

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "mcproxy/core/types.hpp"
+#include "mcproxy/daemon/intake.hpp"
 #include "mcproxy/kernel/link_monitor.hpp"
 #include "mcproxy/net/address.hpp"
 
@@ -35,6 +36,9 @@ struct interface_state {
     /// Usable addresses of the instance family: IPv4 addresses, or IPv6
     /// link-local addresses whose DAD is done, in the order they appeared.
     std::vector<net::address> addresses;
+    /// IPv4: every address with its prefix length, for the on-link source
+    /// check of the intake (RFC 3376 9.2).
+    std::vector<subnet> subnets;
 
     /// @brief Exists, is up and has carrier: the core may use it.
     bool usable() const { return ifindex != 0 && admin_up && running; }
