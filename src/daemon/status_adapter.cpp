@@ -34,18 +34,13 @@ instance_info instance_info_of(const config::instance& conf, const interface_tab
 }
 
 drop_cause cause_of(drop_reason r) {
-    switch (r) {
-        case drop_reason::malformed: return drop_cause::malformed;
-        case drop_reason::bad_checksum: return drop_cause::bad_checksum;
-        case drop_reason::unknown_type: return drop_cause::unknown_type;
-        case drop_reason::bad_ttl: return drop_cause::bad_ttl;
-        case drop_reason::not_link_local_source: return drop_cause::not_link_local_source;
-        case drop_reason::own_message: return drop_cause::own_message;
-        case drop_reason::not_our_interface: return drop_cause::unknown_interface;
-        case drop_reason::wrong_family: return drop_cause::wrong_version;
-        case drop_reason::count_: break;
-    }
-    return drop_cause::malformed;
+    // The two enumerations list the same reasons in the same order (the
+    // intake's names are the control socket's counter keys).
+    static_assert(static_cast<std::size_t>(drop_reason::count_) == drop_cause_count);
+    static_assert(static_cast<int>(drop_reason::malformed) == static_cast<int>(drop_cause::malformed));
+    static_assert(static_cast<int>(drop_reason::unknown_interface) == static_cast<int>(drop_cause::unknown_interface));
+    if (r == drop_reason::count_) return drop_cause::malformed;
+    return static_cast<drop_cause>(r);
 }
 
 }  // namespace mcproxy::daemon

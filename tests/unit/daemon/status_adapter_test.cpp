@@ -67,23 +67,11 @@ TEST(StatusAdapter, InstanceNameProtocolAndTable) {
     EXPECT_EQ(instance_info_of(c, t).table, 7u);
 }
 
-TEST(StatusAdapter, EveryIntakeReasonHasACounter) {
-    struct row {
-        drop_reason r;
-        drop_cause c;
-    };
-    const row rows[] = {
-        {drop_reason::malformed, drop_cause::malformed},
-        {drop_reason::bad_checksum, drop_cause::bad_checksum},
-        {drop_reason::unknown_type, drop_cause::unknown_type},
-        {drop_reason::bad_ttl, drop_cause::bad_ttl},
-        {drop_reason::not_link_local_source, drop_cause::not_link_local_source},
-        {drop_reason::own_message, drop_cause::own_message},
-        {drop_reason::not_our_interface, drop_cause::unknown_interface},
-        {drop_reason::wrong_family, drop_cause::wrong_version},
-    };
-    ASSERT_EQ(std::size(rows), static_cast<std::size_t>(drop_reason::count_));
-    for (const auto& r : rows) EXPECT_EQ(cause_of(r.r), r.c) << to_string(r.r);
+TEST(StatusAdapter, EveryIntakeReasonHasTheCounterOfTheSameName) {
+    for (std::size_t i = 0; i < static_cast<std::size_t>(drop_reason::count_); ++i) {
+        const auto r = static_cast<drop_reason>(i);
+        EXPECT_STREQ(to_string(cause_of(r)), to_string(r)) << i;
+    }
 }
 
 }  // namespace
