@@ -86,6 +86,22 @@ def process_cpu_seconds(pid: int) -> float:
     return total / 1e9
 
 
+def process_runq_wait_seconds(pid: int) -> float:
+    """Time the threads of `pid` spent runnable but waiting for a CPU
+    (second field of schedstat): tells a busy machine from a slow daemon."""
+    total = 0
+    try:
+        for t in os.listdir(f"/proc/{pid}/task"):
+            try:
+                with open(f"/proc/{pid}/task/{t}/schedstat") as f:
+                    total += int(f.read().split()[1])
+            except (FileNotFoundError, ProcessLookupError):
+                pass
+    except FileNotFoundError:
+        return 0.0
+    return total / 1e9
+
+
 def process_memory_kb(pid: int) -> dict:
     """VmRSS and VmHWM (peak RSS) in KiB."""
     out = {"rss_kb": None, "hwm_kb": None}
@@ -216,6 +232,9 @@ class Proxy:
 
     def cpu(self) -> float:
         return process_cpu_seconds(self.pid)
+
+    def runq_wait(self) -> float:
+        return process_runq_wait_seconds(self.pid)
 
     def memory(self) -> dict:
         return process_memory_kb(self.pid)
@@ -375,7 +394,8 @@ class FastCapture(Capture):
         for t, f in self.frames():
             d = decode_frame(t, f)
             if d is not None:
-                d.wire_len = len(f)
+                # IPv4 total length (Ethernet padding of short frames excluded)
+                d.wire_len = 14 + struct.unpack("!H", f[16:18])[0] if len(f) >= 18 else len(f)
                 out.append(d)
         return out
 
@@ -449,10 +469,16 @@ def group_addr(base: str, i: int) -> str:
     return str(a)
 
 
-def mroute_monitor(ns) -> subprocess.Popen:
-    """`ip -ts monitor mroute` in the namespace: one line per MFC change with
-    a microsecond timestamp."""
-    return ns.popen(["ip", "-ts", "monitor", "mroute"])
+def mroute_monitor(ns, path: Path) -> subprocess.Popen:
+    """`ip -ts monitor mroute` in the namespace, line-buffered into `path`
+    (a pipe would fill up and stall it): one line per MFC change with a
+    microsecond timestamp. Read it with read_monitor()."""
+    f = open(path, "w")
+    p = ns.popen(["stdbuf", "-oL", "ip", "-ts", "-rcvbuf", "4194304", "monitor", "mroute"],
+                 stdout=f, stderr=subprocess.STDOUT)
+    p.out_path = path
+    f.close()
+    return p
 
 
 def parse_monitor(text: str) -> list[tuple[float, str]]:
