@@ -222,9 +222,12 @@ def min_report_bytes(n: int, nsrc: int, mtu: int = 1500) -> int:
     return pkts * (IP_RA_HDR + IGMPV3_HDR) + n * rec
 
 
-def scale(kind: str, wd: Path, n: int, nsrc: int = 0, rounds: int = 2, timeout: float = 60.0) -> dict:
-    """A host (crafted IGMPv3 reports through AF_PACKET, one record per
-    report, as fast as the socket takes them) joins n groups (nsrc sources
+def scale(kind: str, wd: Path, n: int, nsrc: int = 0, rounds: int = 2, timeout: float = 60.0,
+          per_report: int = 1) -> dict:
+    """A host (crafted IGMPv3 reports through AF_PACKET, `per_report`
+    records per report (1: as if every group came from its own host;
+    10000: packed to the MTU as a Linux host merges pending changes), as
+    fast as the socket takes them) joins n groups (nsrc sources
     each: ALLOW records). Time from the host's last report on its link until
     the proxy's upstream reports name every group; upstream report packets
     and bytes until 3 s after that; daemon RSS; CPU for one general query
@@ -244,8 +247,8 @@ def scale(kind: str, wd: Path, n: int, nsrc: int = 0, rounds: int = 2, timeout: 
         rq_a = proxy.runq_wait()
         socks0 = {x["inode"]: x["drops"] for x in _raw_igmp_sockets(b.net.proxy)}
         cpu_a = proxy.cpu()
-        burst = finish(b.hostsim(h.ns, "burst", "eth0", h.v4, base, str(n), "--sources", str(nsrc)),
-                       timeout=120)
+        burst = finish(b.hostsim(h.ns, "burst", "eth0", h.v4, base, str(n), "--sources", str(nsrc),
+                                 "--per-report", str(per_report)), timeout=120)
         want = {group_addr(base, i) for i in range(n)}
         known: dict[str, float] = {}
         deadline = time.monotonic() + timeout
@@ -299,7 +302,7 @@ def scale(kind: str, wd: Path, n: int, nsrc: int = 0, rounds: int = 2, timeout: 
     up_bytes = sum(getattr(m, "wire_len", 0) - 14 for m in ups)
     # The least one full copy of what the upstream learned could take.
     minimum = min_report_bytes(len(known), nsrc) if known else 0
-    return {"groups": n, "sources_per_group": nsrc,
+    return {"groups": n, "sources_per_group": nsrc, "records_per_host_report": per_report,
             "host_reports": burst_n, "host_burst_s": round(burst["end"] - burst["start"], 4),
             "host_reports_captured": len(host_reports),
             "all_upstream": done, "upstream_known": len(known), "lost": n - len(known),

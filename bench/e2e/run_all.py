@@ -32,7 +32,10 @@ from common import PROXIES, REPO, emit  # noqa: E402
 BENCHES = ("kernel", "join", "leave", "scale", "flood", "churn", "routes")
 
 
-def plan(quick: bool, repeat: int | None) -> list[tuple[str, dict, int]]:
+PACKED = 10000  # records per report: as many as fit in the MTU
+
+
+def plan(quick: bool, repeat: int | None, packing: str = "both") -> list[tuple[str, dict, int]]:
     """(bench, parameters, repeats) in the order they run."""
     if quick:
         r = repeat or 1
@@ -41,7 +44,7 @@ def plan(quick: bool, repeat: int | None) -> list[tuple[str, dict, int]]:
             ("join", {"groups": 10, "gap": 0.1}, r),
             ("leave", {"fastleave": False, "bound": 5.0}, r),
             ("leave", {"fastleave": True, "bound": 5.0}, r),
-            ("scale", {"n": 1000, "nsrc": 0, "rounds": 1, "timeout": 10.0}, r),
+            ("scale", {"n": 1000, "nsrc": 0, "rounds": 1, "timeout": 10.0, "per_report": 1}, r),
             ("flood", {"pool": 10000, "duration": 2.0}, r),
             ("churn", {"channels": 100, "interval": 0.1, "duration": 3.0}, r),
             ("routes", {"n": 1000}, r),
@@ -51,10 +54,12 @@ def plan(quick: bool, repeat: int | None) -> list[tuple[str, dict, int]]:
            ("join", {"groups": 50, "gap": 0.2}, r),
            ("leave", {"fastleave": False, "bound": 40.0}, r),
            ("leave", {"fastleave": True, "bound": 40.0}, r)]
-    for n in (1000, 10000, 50000):
-        for nsrc in (0, 10):
-            out.append(("scale", {"n": n, "nsrc": nsrc, "rounds": 2, "timeout": 60.0},
-                        r if n <= 1000 else max(1, r - 1)))
+    for per_report in ((1, PACKED) if packing == "both" else (1,) if packing == "one" else (PACKED,)):
+        for n in (1000, 10000, 50000):
+            for nsrc in (0, 10):
+                out.append(("scale", {"n": n, "nsrc": nsrc, "rounds": 2, "timeout": 60.0,
+                                      "per_report": per_report},
+                            r if n <= 1000 else max(1, r - 1)))
     out += [("flood", {"pool": 10000, "duration": 5.0}, r),
             ("churn", {"channels": 100, "interval": 0.1, "duration": 10.0}, r),
             ("routes", {"n": 1000}, r)]
@@ -102,6 +107,8 @@ def main(argv=None) -> int:
     ap.add_argument("--repeat", type=int, default=None, help="runs of each measurement")
     ap.add_argument("--only", default="", help="comma separated: " + ",".join(BENCHES))
     ap.add_argument("--proxies", default=",".join(PROXIES))
+    ap.add_argument("--scale-packing", choices=("one", "packed", "both"), default="both",
+                    help="scale: one record per host report, records packed to the MTU, or both")
     ap.add_argument("--out", default=None, help="JSON lines file (default: a new file under /tmp)")
     ap.add_argument("--workdir", default=None, help="captures and logs (default under /tmp)")
     ap.add_argument("--doc", choices=("auto", "yes", "no"), default="auto",
@@ -130,7 +137,7 @@ def main(argv=None) -> int:
     t_start = time.monotonic()
     failures = 0
     try:
-        for name, params, reps in plan(a.quick, a.repeat):
+        for name, params, reps in plan(a.quick, a.repeat, a.scale_packing):
             if only and name not in only:
                 continue
             for run in range(1, reps + 1):
