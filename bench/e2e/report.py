@@ -316,8 +316,16 @@ def plot(meas: list[dict], png: Path) -> None:
     ]
     fig, axes = plt.subplots(2, 3, figsize=(14, 7.5))
     colors = {"mcproxy": "#1f77b4", "igmpproxy": "#d62728"}
+    import math
     for ax, (title, items, logy) in zip(axes.flat, panels):
         xs = range(len(items))
+        finite = [med(b, v, p, path) for _, b, v, path in items for p in PROXIES]
+        if not any(math.isfinite(x) for x in finite):
+            ax.set_title(title)
+            ax.text(0.5, 0.5, "not measured", ha="center", va="center", transform=ax.transAxes)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            continue
         for j, p in enumerate(PROXIES):
             vals = []
             for label, bench, var, path in items:
