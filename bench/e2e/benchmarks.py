@@ -18,7 +18,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from common import (Bench, HarnessError, emit, finish, joined_groups, left_groups, mroute_monitor,
+from common import (Bench, HarnessError, emit, finish, force_rcvbuf, joined_groups, left_groups, mroute_monitor,
                     parse_monitor, payload_send_time, quantiles, REPO, group_addr)
 from capture import Datagram, Message
 
@@ -223,7 +223,7 @@ def min_report_bytes(n: int, nsrc: int, mtu: int = 1500) -> int:
 
 
 def scale(kind: str, wd: Path, n: int, nsrc: int = 0, rounds: int = 2, timeout: float = 60.0,
-          per_report: int = 1) -> dict:
+          per_report: int = 1, rcvbuf: int = 0) -> dict:
     """A host (crafted IGMPv3 reports through AF_PACKET, `per_report`
     records per report (1: as if every group came from its own host;
     10000: packed to the MTU as a Linux host merges pending changes), as
@@ -232,11 +232,13 @@ def scale(kind: str, wd: Path, n: int, nsrc: int = 0, rounds: int = 2, timeout: 
     the proxy's upstream reports name every group; upstream report packets
     and bytes until 3 s after that; daemon RSS; CPU for one general query
     cycle (the host answers with a full current-state round, IS_EX or IS_IN
-    records packed to the MTU)."""
+    records packed to the MTU). rcvbuf > 0: an experiment, the daemon's raw
+    sockets get that receive buffer (SO_RCVBUFFORCE from outside)."""
     base = "239.64.0.0" if nsrc == 0 else "232.64.0.0"
     with Bench("scale", wd) as b:
         h = b.net.hosts["h1"]
         proxy = b.start_proxy(kind, max_groups=max(4096, n + 1024), max_sources=1024)
+        bufs = force_rcvbuf(proxy.pid, rcvbuf) if rcvbuf else []
         cap_h = b.capture(h.ns, "eth0", "igmp", name=f"scale-{kind}-{n}-{nsrc}-h1")
         cap_u = b.capture(b.net.router.ns, "eth0", "igmp", name=f"scale-{kind}-{n}-{nsrc}-up")
         time.sleep(0.5)
@@ -303,6 +305,7 @@ def scale(kind: str, wd: Path, n: int, nsrc: int = 0, rounds: int = 2, timeout: 
     # The least one full copy of what the upstream learned could take.
     minimum = min_report_bytes(len(known), nsrc) if known else 0
     return {"groups": n, "sources_per_group": nsrc, "records_per_host_report": per_report,
+            "forced_rcvbuf": bufs,
             "host_reports": burst_n, "host_burst_s": round(burst["end"] - burst["start"], 4),
             "host_reports_captured": len(host_reports),
             "all_upstream": done, "upstream_known": len(known), "lost": n - len(known),

@@ -117,6 +117,41 @@ def process_memory_kb(pid: int) -> dict:
     return out
 
 
+def force_rcvbuf(pid: int, size: int) -> list[int]:
+    """Experiment without changing the daemon: sets SO_RCVBUFFORCE on every
+    raw IPv4/IPv6 socket of process `pid` (through a pidfd_getfd duplicate,
+    which shares the socket). Returns the buffer sizes now in effect."""
+    import ctypes
+    import socket
+    libc = ctypes.CDLL(None, use_errno=True)
+    sys_pidfd_open, sys_pidfd_getfd = 434, 438  # x86_64 and generic
+    so_rcvbufforce = 33
+    pfd = libc.syscall(sys_pidfd_open, pid, 0)
+    if pfd < 0:
+        raise HarnessError(f"pidfd_open({pid}) failed: errno {ctypes.get_errno()}")
+    out = []
+    try:
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            try:
+                if not os.readlink(f"/proc/{pid}/fd/{fd}").startswith("socket:"):
+                    continue
+            except OSError:
+                continue
+            nfd = libc.syscall(sys_pidfd_getfd, pfd, int(fd), 0)
+            if nfd < 0:
+                continue
+            s = socket.socket(fileno=nfd)
+            try:
+                if s.family in (socket.AF_INET, socket.AF_INET6) and s.type == socket.SOCK_RAW:
+                    s.setsockopt(socket.SOL_SOCKET, so_rcvbufforce, size)
+                    out.append(s.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF))
+            finally:
+                s.close()
+    finally:
+        os.close(pfd)
+    return out
+
+
 def daemon_pid(popen: subprocess.Popen, name: str, timeout: float = 3.0) -> int:
     """The pid of the daemon itself: `ip netns exec` execs it, so the Popen
     pid is the daemon once exec happened; checked against /proc/PID/comm."""

@@ -33,7 +33,8 @@ def variant(r: dict) -> str:
         return "fast leave" if p.get("fastleave") else "no fast leave"
     if r["bench"] == "scale":
         return (f"{p.get('n')} groups" + (f", {p.get('nsrc')} sources" if p.get("nsrc") else "")
-                + (", packed reports" if p.get("per_report", 1) > 1 else ", one record per report"))
+                + (", packed reports" if p.get("per_report", 1) > 1 else ", one record per report")
+                + (f", receive buffer forced to {p['rcvbuf']} bytes" if p.get("rcvbuf") else ""))
     return ""
 
 

@@ -109,6 +109,9 @@ def main(argv=None) -> int:
     ap.add_argument("--proxies", default=",".join(PROXIES))
     ap.add_argument("--scale-packing", choices=("one", "packed", "both"), default="both",
                     help="scale: one record per host report, records packed to the MTU, or both")
+    ap.add_argument("--rcvbuf", type=int, default=0,
+                    help="experiment: force this receive buffer (bytes) on the daemons' raw "
+                         "sockets in the scale runs (SO_RCVBUFFORCE through pidfd_getfd)")
     ap.add_argument("--out", default=None, help="JSON lines file (default: a new file under /tmp)")
     ap.add_argument("--workdir", default=None, help="captures and logs (default under /tmp)")
     ap.add_argument("--doc", choices=("auto", "yes", "no"), default="auto",
@@ -140,6 +143,8 @@ def main(argv=None) -> int:
         for name, params, reps in plan(a.quick, a.repeat, a.scale_packing):
             if only and name not in only:
                 continue
+            if name == "scale" and a.rcvbuf:
+                params = {**params, "rcvbuf": a.rcvbuf}
             for run in range(1, reps + 1):
                 kinds = [None] if name == "kernel" else (proxies if run % 2 else proxies[::-1])
                 for kind in kinds:
