@@ -18,7 +18,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from common import (Bench, HarnessError, emit, finish, force_rcvbuf, joined_groups, left_groups, mroute_monitor,
+from common import (Bench, HarnessError, finish, force_rcvbuf, joined_groups, left_groups, mroute_monitor,
                     parse_monitor, payload_send_time, quantiles, REPO, group_addr)
 from capture import Datagram, Message
 
@@ -182,7 +182,6 @@ def leave_latency(kind: str, wd: Path, fastleave: bool, rate: float = 1000, boun
                                "--leave-gap", "0.01"), timeout=15)
         t_leave_call = res["leave_times"][0]
         deadline = time.monotonic() + bound
-        quiet_since = None
         censored = True
         while time.monotonic() < deadline:
             time.sleep(0.5)
@@ -380,7 +379,6 @@ def flood(kind: str, wd: Path, pool: int = 10000, duration: float = 5.0) -> dict
                 break
             time.sleep(0.5)
         cpu2 = proxy.cpu()
-        t_known = time.time()
         finish(join, timeout=30)
         src.terminate()
         cap_u.stop()

@@ -26,7 +26,7 @@ sys.path.insert(0, str(REPO / "tests" / "integration"))
 import netns  # noqa: E402
 from capture import Capture, Datagram, Message, decode_frame  # noqa: E402
 from kernel_state import vif_names  # noqa: E402
-from procs import Mcproxy, wait_for, wait_until  # noqa: E402
+from procs import Mcproxy, wait_until  # noqa: E402
 
 HarnessError = netns.HarnessError
 HOSTSIM = str(HERE / "hostsim.py")

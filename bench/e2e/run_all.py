@@ -13,7 +13,6 @@ plus build/bench_kernel_mfc (bench/e2e/run_all.sh builds them).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import signal

@@ -78,6 +78,7 @@ def test_quick_join_and_kernel_print_json_lines(tmp_path):
 
 def test_report_writes_markdown_and_png(tmp_path):
     """The page generator turns JSON lines into a table and a plot."""
+    pytest.importorskip("matplotlib", reason="python3-matplotlib is not installed")
     sys.path.insert(0, str(REPO / "bench" / "e2e"))
     import report
     rows = [{"bench": "machine", "kernel": "k", "cpu": "c", "memory": "m", "igmpproxy_version": "0.3-1",
