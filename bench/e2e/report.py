@@ -245,6 +245,10 @@ def write(results: str, md_path: Path, png_path: Path) -> None:
         lines += [f"Kernel ceiling (bench_kernel_mfc, bare MRT_ADD_MFC + MRT_DEL_MFC loop): "
                   f"{fmt(float(k_ops))} operations/s, {k_us:.2f} us per add+delete pair "
                   f"({k_us / 2:.2f} us per operation).", ""]
+    findings = Path(__file__).resolve().parent / "findings.md"
+    if findings.exists():
+        lines += [findings.read_text().rstrip(), ""]
+    lines += ["![mcproxy against igmpproxy](benchmarks.png)", "", "## Results"]
     cur = None
     noisy = []
     for bench, var, label, path, target, check in ROWS:
@@ -277,9 +281,6 @@ def write(results: str, md_path: Path, png_path: Path) -> None:
                       f"{statistics.median(cpu_route):.1f} us of CPU per route installed (upcall read, "
                       f"decision, MRT_ADD_MFC) against {k_us / 2:.2f} us for a bare MRT_ADD_MFC: "
                       f"{ratio:.1f}x (target: within 10%, i.e. 1.1x)."]
-    findings = Path(__file__).resolve().parent / "findings.md"
-    if findings.exists():
-        lines += ["", findings.read_text().rstrip()]
     lines += ["", METHOD.rstrip()]
     lines += ["", "## Noise", "",
               "Figures that varied by more than half their median between runs:", ""]
@@ -288,7 +289,7 @@ def write(results: str, md_path: Path, png_path: Path) -> None:
         lines += ["", "## Failed measurements", ""]
         lines += [f"- {r['bench']} {variant(r)} {r.get('proxy')} run {r.get('run')}: {r['error'][:300]}"
                   for r in errors]
-    lines += ["", "![mcproxy against igmpproxy](benchmarks.png)", ""]
+    lines += [""]
     md_path.write_text("\n".join(lines) + "\n")
     plot(meas, png_path)
 
