@@ -98,10 +98,10 @@ def join_latency(kind: str, wd: Path, groups: int = 50, rate: float = 200, gap: 
         src = b.hostsim(b.net.router.ns, "send", "eth0", base, str(groups), "--rate", str(rate),
                         "--duration", str(dur))
         time.sleep(1.0)  # the streams are already there when the viewer arrives
-        cpu0 = proxy.cpu()
+        cpu0, rq0 = proxy.cpu(), proxy.runq_wait()
         finish(b.hostsim(h.ns, "joinseq", "eth0", base, str(groups), "--gap", str(gap), "--hold", "1.5"),
                timeout=dur + 20)
-        cpu1 = proxy.cpu()
+        cpu1, rq1 = proxy.cpu(), proxy.runq_wait()
         finish(src, timeout=dur + 20)
         mon_out = _stop_monitor(mon)
         cap_h.stop()
@@ -156,7 +156,8 @@ def join_latency(kind: str, wd: Path, groups: int = 50, rate: float = 200, gap: 
             "stream_period_ms": round(1000 / rate, 3),
             "no_packet": missing_first, "no_upstream_report": missing_up,
             "stale_packets": stale, "stale_max_age_ms": _ms(stale_age) if stale else 0.0,
-            "daemon_cpu_s": round(cpu1 - cpu0, 4), "capture_drops": cap_h.dropped(),
+            "daemon_cpu_s": round(cpu1 - cpu0, 4), "daemon_runq_wait_s": round(rq1 - rq0, 4),
+            "capture_drops": cap_h.dropped(),
             "daemon_alive": alive}
 
 

@@ -41,7 +41,7 @@ pytestmark = pytest.mark.skipif(_skip_reason() is not None, reason=_skip_reason(
 
 JOIN_KEYS = {"bench", "proxy", "run", "params", "groups", "rate_pps", "join_to_first_packet_ms",
              "join_to_upstream_report_ms", "join_to_route_ms", "no_packet", "no_upstream_report",
-             "stale_packets", "stale_max_age_ms", "daemon_cpu_s", "daemon_alive", "time",
+             "stale_packets", "stale_max_age_ms", "daemon_cpu_s", "daemon_runq_wait_s", "daemon_alive", "time",
              "load1", "cpus", "wall_s"}
 QUANTILE_KEYS = {"n", "median", "p90", "max"}
 
