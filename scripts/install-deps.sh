@@ -16,6 +16,7 @@ packages=(
   doxygen                                     # API documentation (doc target)
   man-db groff-base                           # manual page checks
   shellcheck                                  # shell script checks
+  igmpproxy python3-matplotlib                # side-by-side benchmarks (bench/e2e) and their plot
 )
 missing=()
 for p in "${packages[@]}"; do

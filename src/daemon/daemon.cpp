@@ -13,6 +13,7 @@
 #include <set>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 
 #include "mcproxy/config/parse.hpp"
@@ -22,6 +23,8 @@
 #include "mcproxy/kernel/policy_rules.hpp"
 #include "mcproxy/kernel/rp_filter.hpp"
 #include "mcproxy/daemon/config_diff.hpp"
+#include "mcproxy/daemon/control_server.hpp"
+#include "mcproxy/daemon/status_gather.hpp"
 #include "mcproxy/daemon/core_settings.hpp"
 #include "mcproxy/daemon/loop_tools.hpp"
 #include "mcproxy/daemon/privileges.hpp"
@@ -299,6 +302,16 @@ public:
     }
 
     int monitor_fd() const { return monitor_->native_handle(); }
+
+    /// `mcproxyctl show ...`: every instance's snapshot, taken on its own
+    /// thread, gathered into one reply.
+    void show(const control_request& req, reply_callback reply) {
+        auto gather = status_gather::create(req, instances_.size(), std::move(reply));
+        for (std::size_t i = 0; i < instances_.size(); ++i) {
+            proxy_instance* p = instances_[i].get();
+            boost::asio::post(p->io(), [i, gather, p] { gather->deliver(i, p->status()); });
+        }
+    }
     std::size_t instance_count() const { return instances_.size(); }
 
     void stop_instances() {
@@ -358,6 +371,31 @@ int run_daemon(const options& opt, logger& log) {
 
     supervisor sup(opt, log);
     if (auto e = sup.start(model)) return fail(*e);
+    boost::asio::io_context io;
+
+    // The control socket for mcproxyctl, created while still root. Without
+    // it mcproxy still forwards: a failure is logged, not fatal.
+    std::optional<control_server> control;
+    {
+        control_server_settings cs;
+        cs.path = opt.control_socket;
+        cs.log = [&log](core::log_level l, const std::string& t) { log.write(l, "control socket: " + t); };
+        auto handler = [&](const control_request& req, reply_callback reply) {
+            if (req.command == command_kind::reload) {
+                log.write(core::log_level::notice, "mcproxyctl reload: reloading " + opt.config_path);
+                const auto e = sup.reload();
+                if (e) log.write(core::log_level::error, *e);
+                reply(e ? control_reply::error(*e) : control_reply::success("reloaded " + opt.config_path + "\n"));
+                return;
+            }
+            sup.show(req, std::move(reply));
+        };
+        try {
+            control.emplace(io, cs, handler);
+        } catch (const std::exception& e) {
+            log.write(core::log_level::error, std::string(e.what()) + " (mcproxyctl will not work; -u PATH chooses another socket)");
+        }
+    }
     // systemd Type=notify (nothing happens without $NOTIFY_SOCKET); connected
     // now, while the socket is surely reachable.
     sd_notifier notifier = sd_notifier::from_environment();
@@ -381,7 +419,6 @@ int run_daemon(const options& opt, logger& log) {
 
     notify(notifier.ready(std::to_string(sup.instance_count()) + " instance(s) running"));
 
-    boost::asio::io_context io;
     fd_watcher link_watcher(io, sup.monitor_fd(), [&] { sup.on_interface_events(); });
     boost::asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
     std::function<void(const boost::system::error_code&, int)> on_signal =
@@ -405,6 +442,7 @@ int run_daemon(const options& opt, logger& log) {
     signals.async_wait(on_signal);
     io.run();
 
+    if (control) control->stop();
     sup.stop_instances();
     log.write(core::log_level::notice, "mcproxy stopped");
     return 0;

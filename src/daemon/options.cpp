@@ -44,11 +44,13 @@ std::variant<options, usage_error> parse_command_line(const std::vector<std::str
     options o;
     // Options with a value: -f/--config FILE, -U/--user USER.
     auto set_value = [&o](char short_name, std::string value, const std::string& opt) -> std::optional<usage_error> {
-        const char* what = short_name == 'f' ? "a file name" : "a user name";
+        const char* what = short_name == 'U' ? "a user name" : "a file name";
         if (value.empty()) return usage_error{"option '" + opt + "' needs " + what};
         if (short_name == 'f') {
             o.config_path = std::move(value);
             o.config_given = true;
+        } else if (short_name == 'u') {
+            o.control_socket = std::move(value);
         } else {
             o.user = std::move(value);
         }
@@ -57,6 +59,7 @@ std::variant<options, usage_error> parse_command_line(const std::vector<std::str
     auto valued_long = [](std::string_view name) -> char {
         if (name == "config") return 'f';
         if (name == "user") return 'U';
+        if (name == "control-socket") return 'u';
         return '\0';
     };
     for (std::size_t i = 1; i < args.size(); ++i) {
@@ -73,7 +76,7 @@ std::variant<options, usage_error> parse_command_line(const std::vector<std::str
             if (const char v = valued_long(name)) {
                 if (!value) {
                     if (i + 1 >= args.size())
-                        return usage_error{"option '" + opt + "' needs " + (v == 'f' ? "a file name" : "a user name")};
+                        return usage_error{"option '" + opt + "' needs " + (v == 'U' ? "a user name" : "a file name")};
                     value = args[++i];
                 }
                 if (auto e = set_value(v, *value, opt)) return *e;
@@ -86,15 +89,15 @@ std::variant<options, usage_error> parse_command_line(const std::vector<std::str
             continue;
         }
         if (arg.size() >= 2 && arg[0] == '-' && arg != "--") {
-            // Short options can be grouped (-dsvv); -f and -U take the rest or the next word.
+            // Short options can be grouped (-dsvv); -f, -u and -U take the rest or the next word.
             for (std::size_t k = 1; k < arg.size(); ++k) {
                 const char c = arg[k];
-                if (c == 'f' || c == 'U') {
+                if (c == 'f' || c == 'u' || c == 'U') {
                     std::string value = arg.substr(k + 1);
                     const std::string opt = std::string("-") + c;
                     if (value.empty()) {
                         if (i + 1 >= args.size())
-                            return usage_error{"option '" + opt + "' needs " + (c == 'f' ? "a file name" : "a user name")};
+                            return usage_error{"option '" + opt + "' needs " + (c == 'U' ? "a user name" : "a file name")};
                         value = args[++i];
                     }
                     if (auto e = set_value(c, value, opt)) return *e;
@@ -114,7 +117,7 @@ std::variant<options, usage_error> parse_command_line(const std::vector<std::str
 }
 
 std::string help_text(const std::string& program) {
-    return "Usage: " + program + " [-h] [-c] [-t] [-r] [-d] [-s] [-v [-v]] [-f FILE] [-U USER | --keep-root]\n"
+    return "Usage: " + program + " [-h] [-c] [-t] [-r] [-d] [-s] [-v [-v]] [-f FILE] [-u SOCKET] [-U USER | --keep-root]\n"
            "IGMP/MLD proxy daemon (RFC 4605): querier on downstream interfaces, host on\n"
            "upstream interfaces, forwarding through the kernel's multicast routing tables.\n"
            "\n"
@@ -130,6 +133,10 @@ std::string help_text(const std::string& program) {
            "  -d, --debug            log debug messages\n"
            "  -s, --status           print every instance's state periodically\n"
            "  -v, --verbose          more detail in debug messages (twice for more)\n"
+           "  -u, --control-socket PATH\n"
+           "                         control socket for mcproxyctl (default " +
+           std::string(default_control_socket) +
+           ")\n"
            "  -U, --user USER        run as USER once the sockets are open, keeping only\n"
            "                         CAP_NET_ADMIN and CAP_NET_RAW (default: mcproxy if\n"
            "                         that user exists, else nobody)\n"
