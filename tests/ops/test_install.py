@@ -109,7 +109,7 @@ def test_systemd_unit_with_this_prefix(installed):
     except KeyError:
         unit_dir = prefix / "lib" / "systemd" / "system"
     unit = under(dest, unit_dir / "mcproxy.service").read_text()
-    assert f"ExecStart={prefix}/sbin/mcproxy -f {etc_dir(prefix)}/mcproxy.conf\n" in unit
+    assert f"ExecStart={prefix}/sbin/mcproxy -f {etc_dir(prefix)}/mcproxy.conf -u /run/mcproxy/mcproxy.sock\n" in unit
     # Apart from those two paths it is the unit of contrib/systemd.
     source = (TOP / "contrib" / "systemd" / "mcproxy.service").read_text()
     assert unit == source.replace("/usr/sbin/mcproxy", f"{prefix}/sbin/mcproxy").replace(

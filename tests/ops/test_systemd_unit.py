@@ -84,7 +84,7 @@ def test_the_check_catches_a_broken_unit(tmp_path, change, expect):
 def test_unit_has_the_settings_of_issue_8():
     d = directives(UNIT.read_text())
     assert d["Type"] == ["notify"]
-    assert d["ExecStart"] == ["/usr/sbin/mcproxy -f /etc/mcproxy.conf"]
+    assert d["ExecStart"] == ["/usr/sbin/mcproxy -f /etc/mcproxy.conf -u /run/mcproxy/mcproxy.sock"]
     assert d["ExecReload"] == ["/bin/kill -HUP $MAINPID"]
     assert set(d["CapabilityBoundingSet"][0].split()) == {"CAP_NET_ADMIN", "CAP_NET_RAW"}
     assert set(d["AmbientCapabilities"][0].split()) <= {"CAP_NET_ADMIN", "CAP_NET_RAW"}

@@ -40,6 +40,7 @@ struct filter_settings {
     upstream_in_matching in_matching = upstream_in_matching::all;
     /// Mutex timeout: without data for this long, report on all again.
     duration mutex_timeout{0};
+    /// Downstream-sourced data to every allowed upstream, or to the first.
     upstream_out_matching out_matching = upstream_out_matching::all;
 };
 

@@ -15,8 +15,8 @@ namespace mcproxy::core {
 
 /// @brief Inclusive address range [first, last] of one family.
 struct address_range {
-    net::address first;
-    net::address last;
+    net::address first;  ///< lowest address of the range
+    net::address last;   ///< highest address of the range
 
     /// @brief The whole family (`*`).
     static address_range all(net::family f);
@@ -34,9 +34,9 @@ struct address_range {
 /// @brief One rule: (S,G) arriving on `arrival` (any interface when unset)
 /// with G in `group` and S in `source`.
 struct filter_rule {
-    std::optional<if_index> arrival;
-    address_range group;
-    address_range source;
+    std::optional<if_index> arrival;  ///< the data must arrive here (nullopt: anywhere)
+    address_range group;              ///< groups the rule covers
+    address_range source;             ///< sources the rule covers
 
     /// @brief Whether the rule matches (source, group) arriving on `arrival_iface`.
     bool matches(const net::address& source_addr, const net::address& group_addr, if_index arrival_iface) const {

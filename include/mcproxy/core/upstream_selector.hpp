@@ -58,8 +58,8 @@ public:
 
     /// @brief A request to read the counters of `group`'s routes entering on `upstream`.
     struct probe {
-        net::address group;
-        if_index upstream = 0;
+        net::address group;    ///< the locked group
+        if_index upstream = 0; ///< the upstream it is locked to
     };
     /// @brief Due probes are appended to `probes`; locks that ended because
     /// a probe went unanswered are appended to `unlocked`.
