@@ -121,6 +121,17 @@ public:
     /// @brief Removes every route (clean shutdown).
     void shutdown(actions& out);
 
+    // ---- reconfiguration (reload) ----
+    /// @brief Adds a downstream interface at run time (a reload that adds
+    /// it): a fresh querier starts on it; nothing else changes. Only for
+    /// instances without filters or peering interfaces (the daemon restarts
+    /// those instead); returns false when that does not hold or `iface` is known.
+    bool add_downstream(if_index iface, router_settings rs, time_point now, actions& out);
+    /// @brief Removes a downstream interface at run time: its memberships
+    /// leave the merge (reported upstream) and its routes lose it. Same
+    /// condition as add_downstream(); returns false if it does not hold.
+    bool remove_downstream(if_index iface, time_point now, actions& out);
+
     // ---- introspection ----
     /// @brief Merged (upstream) state of `group`.
     membership merged(const net::address& group) const { return aggregator_.merged(group); }
@@ -161,6 +172,8 @@ private:
     void report(const std::vector<net::address>& groups, time_point now, actions& out);
     void reroute(const std::vector<net::address>& groups, time_point now, actions& out);
     void update_interfaces(time_point now, actions& out);
+    void forget_downstream(downstream_part& d, time_point now, actions& out);
+    bool reconfigurable() const { return !policy_->has_filters() && !policy_->has_peering(); }
     void on_upcall(const upcall_event& u, time_point now, actions& out);
     void on_counters(const counters_event& c, time_point now, actions& out);
     void upstream_data(const net::address& source, const net::address& group, if_index u, time_point now,
