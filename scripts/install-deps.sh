@@ -11,6 +11,12 @@ packages=(
   clang libclang-rt-14-dev                    # libFuzzer and sanitizer builds
   iproute2 tcpdump                            # namespace tests and demo
   python3 python3-pytest python3-scapy python3-pyroute2
+  iputils-ping procps util-linux              # debug/ lab tests (ping, sysctl, setpriv)
+  systemd                                     # systemd-analyze verify of the unit file
+  doxygen                                     # API documentation (doc target)
+  man-db groff-base                           # manual page checks
+  shellcheck                                  # shell script checks
+  igmpproxy python3-matplotlib                # side-by-side benchmarks (bench/e2e) and their plot
 )
 missing=()
 for p in "${packages[@]}"; do

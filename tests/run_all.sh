@@ -49,6 +49,16 @@ if [ "${SKIP_INTEGRATION:-0}" != 1 ] && ls tests/integration/test_*.py >/dev/nul
   count "integration" "${p:-0}" "${f:-0}"
 fi
 
+if [ -d tests/ops ]; then
+  step "operations tests (unit file, manuals, install, doc, debug lab)"
+  MCPROXY_BUILD_DIR="$top/build" /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/ops \
+    2>&1 | tee build/ops.log
+  p=$(grep -oE '[0-9]+ passed' build/ops.log | tail -1 | grep -oE '[0-9]+' || echo 0)
+  f=$(grep -oE '[0-9]+ (failed|errors?)' build/ops.log | awk '{s+=$1} END {print s+0}')
+  if [ "${p:-0}" -eq 0 ] && [ "${f:-0}" -eq 0 ]; then f=1; fi
+  count "ops" "${p:-0}" "${f:-0}"
+fi
+
 if ls tests/fuzz/*.cpp >/dev/null 2>&1; then
   step "fuzzing (libFuzzer, ${FUZZ_SECONDS:-20} s per target)"
   if CXX=clang++ cmake -S . -B build/fuzz -DMCPROXY_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null \

@@ -9,7 +9,11 @@ std::string to_string(const location& loc) {
 
 std::string diagnostic::to_string() const {
     std::string s = file;
-    if (loc.line != 0) s += ":" + config::to_string(loc);
+    if (loc.line != 0) {
+        // Appended in two steps: GCC 12 -O3 warns (-Wrestrict, falsely) on ":" + string here.
+        s += ':';
+        s += config::to_string(loc);
+    }
     s += level == severity::error ? ": error: " : ": warning: ";
     s += message;
     return s;

@@ -23,21 +23,52 @@ std::vector<if_index> forwarding::outputs_for(const net::address& source, const 
     std::vector<if_index> out;
     // RFC 4605 4.2: to every downstream whose membership wants the source
     // (RFC 3376 6.3 "wants"), never back to where it came from.
+    // Peering split horizon: what came from a peer goes only to pure downstreams.
+    const bool from_peer = is_downstream(input) && is_upstream(input);
     memberships_.for_each_downstream(group, [&](if_index d, const membership& m) {
-        if (d != input && is_downstream(d) && m.wants(source) && allowed(d)) out.push_back(d);
+        if (d != input && is_downstream(d) && !(from_peer && is_upstream(d)) && m.wants(source) && allowed(d))
+            out.push_back(d);
     });
     // RFC 4605 4.2: data from a downstream (a local source) also goes to the
     // upstream(s); data from an upstream never goes to another upstream.
+    // A peering upstream is not sent to unasked (the loop above covers it).
     if (is_downstream(input) && !is_upstream(input))
-        for (if_index u : upstreams_)
-            if (u != input && allowed(u)) out.push_back(u);
+        for (if_index u : upstreams_) {
+            if (u == input || is_downstream(u) || !allowed(u)) continue;
+            out.push_back(u);
+            if (settings_.first_upstream_only) break;
+        }
     std::sort(out.begin(), out.end());
     out.erase(std::unique(out.begin(), out.end()), out.end());
     return out;
 }
 
+bool forwarding::make_room(time_point now, actions& out) {
+    // Evict the oldest route that forwards nowhere: it only stops upcalls,
+    // and a new upcall brings it back if its data keeps coming.
+    while (!unwanted_.empty()) {
+        auto key = unwanted_.front();
+        unwanted_.pop_front();
+        auto it = routes_.find(key);
+        if (it != routes_.end() && it->second.outputs.empty()) {
+            remove(it, out);
+            return true;
+        }
+    }
+    ++refused_;
+    constexpr auto log_every = std::chrono::seconds(10);
+    if (!refusal_logged_ || now - *refusal_logged_ >= log_every) {
+        refusal_logged_ = now;
+        out.push_back(log_action{log_level::warning, std::to_string(settings_.max_routes) +
+                                                         " forwarding routes in use, all of them wanted: " +
+                                                         std::to_string(refused_) + " new (S,G) refused so far"});
+    }
+    return false;
+}
+
 void forwarding::install(const net::address& group, const net::address& source, if_index input, bool proactive,
                          time_point now, actions& out) {
+    if (!routes_.contains({group, source}) && routes_.size() >= settings_.max_routes && !make_room(now, out)) return;
     route_entry r;
     r.input = input;
     r.outputs = outputs_for(source, group, input);
@@ -45,6 +76,16 @@ void forwarding::install(const net::address& group, const net::address& source, 
     r.last_used = now;
     auto [it, fresh] = routes_.insert_or_assign({group, source}, std::move(r));
     (void)fresh;
+    if (it->second.outputs.empty()) {
+        unwanted_.push_back(it->first);
+        // Keys of routes removed or wanted meanwhile pile up: drop them now
+        // and then, so the list stays proportional to the routes.
+        if (unwanted_.size() > 2 * std::max<std::size_t>(routes_.size(), 1024))
+            std::erase_if(unwanted_, [this](const auto& k) {
+                auto found = routes_.find(k);
+                return found == routes_.end() || !found->second.outputs.empty();
+            });
+    }
     out.push_back(set_route_action{route_key{source, group}, it->second.input, it->second.outputs});
     schedule_poll(now);
 }
@@ -53,6 +94,7 @@ void forwarding::refresh(route_map::iterator it, actions& out) {
     const auto& [group, source] = it->first;
     std::vector<if_index> outputs = outputs_for(source, group, it->second.input);
     if (outputs == it->second.outputs) return;
+    if (outputs.empty()) unwanted_.push_back(it->first);
     it->second.outputs = std::move(outputs);
     out.push_back(set_route_action{route_key{source, group}, it->second.input, it->second.outputs});
 }
@@ -104,6 +146,11 @@ void forwarding::on_upcall(if_index iface, const net::address& source, const net
 }
 
 void forwarding::on_membership_change(const net::address& group, time_point now, actions& out) {
+    on_membership_change(group, now, out, {});
+}
+
+void forwarding::on_membership_change(const net::address& group, time_point now, actions& out,
+                                      const input_chooser& choose) {
     auto it = routes_.lower_bound({group, net::address::any(group.fam())});
     while (it != routes_.end() && it->first.first == group) {
         refresh(it, out);
@@ -119,8 +166,11 @@ void forwarding::on_membership_change(const net::address& group, time_point now,
     });
     std::sort(sources.begin(), sources.end());
     sources.erase(std::unique(sources.begin(), sources.end()), sources.end());
-    for (const auto& s : sources)
-        if (!routes_.contains({group, s})) install(group, s, upstreams_.front(), true, now, out);
+    for (const auto& s : sources) {
+        if (routes_.contains({group, s})) continue;
+        const std::optional<if_index> input = choose ? choose(s) : std::optional<if_index>(upstreams_.front());
+        if (input && is_upstream(*input)) install(group, s, *input, true, now, out);
+    }
 }
 
 void forwarding::on_counters(const std::vector<counter_sample>& samples, time_point now, actions& out) {
@@ -162,6 +212,20 @@ void forwarding::set_output_filter(output_filter f, time_point now, actions& out
     (void)now;
     settings_.allow_output = std::move(f);
     for (auto it = routes_.begin(); it != routes_.end(); ++it) refresh(it, out);
+}
+
+std::optional<std::uint64_t> forwarding::packets(const route_key& key) const {
+    auto it = routes_.find({key.group, key.source});
+    if (it == routes_.end()) return std::nullopt;
+    return it->second.packets;
+}
+
+std::vector<route_key> forwarding::routes_from(const net::address& group, if_index input) const {
+    std::vector<route_key> v;
+    for (auto it = routes_.lower_bound({group, net::address::any(group.fam())});
+         it != routes_.end() && it->first.first == group; ++it)
+        if (it->second.input == input) v.push_back(route_key{it->first.second, group});
+    return v;
 }
 
 std::optional<route_status> forwarding::route(const route_key& key) const {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "mcproxy/daemon/core_settings.hpp"
 
+#include "mcproxy/daemon/filter_bridge.hpp"
+
 #include <algorithm>
 
 namespace mcproxy::daemon {
@@ -72,6 +74,12 @@ core::instance_settings core_settings(const config::instance& inst, const std::v
     // Host side (RFC 3376 8.1, 8.11): robustness 2, unsolicited report
     // interval 1 s (10 s in the older versions, RFC 2236 8.10).
     s.host.timers = core::timer_settings{};
+    // Filter tables, rule matching and the mutex timeout (issue 5).
+    s.filters = to_core_filters(inst, [&ids](std::string_view name) -> std::optional<core::if_index> {
+        for (const auto& c : ids)
+            if (c.name == name) return c.id;
+        return std::nullopt;
+    });
     s.forwarding.idle_timeout = inst.route_idle_timeout;
     // Counters are read a few times per idle period so an unused route goes
     // within about 1/3 of the timeout after it, never before.

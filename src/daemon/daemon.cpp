@@ -4,13 +4,16 @@
 #include "mcproxy/daemon/daemon.hpp"
 
 #include <net/if.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <optional>
 #include <set>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 
 #include "mcproxy/config/parse.hpp"
@@ -19,9 +22,14 @@
 #include "mcproxy/kernel/link_monitor.hpp"
 #include "mcproxy/kernel/policy_rules.hpp"
 #include "mcproxy/kernel/rp_filter.hpp"
+#include "mcproxy/daemon/config_diff.hpp"
+#include "mcproxy/daemon/control_server.hpp"
+#include "mcproxy/daemon/status_gather.hpp"
 #include "mcproxy/daemon/core_settings.hpp"
 #include "mcproxy/daemon/loop_tools.hpp"
+#include "mcproxy/daemon/privileges.hpp"
 #include "mcproxy/daemon/proxy_instance.hpp"
+#include "mcproxy/daemon/sd_notify.hpp"
 
 namespace mcproxy::daemon {
 
@@ -48,7 +56,7 @@ public:
     explicit table_rules(logger& log) : log_(log) {}
     ~table_rules() { remove_all(); }
 
-    kernel::status install(const std::vector<config::instance>& instances) {
+    kernel::status open() {
         auto rules = kernel::policy_rules::open();
         if (!rules) return rules.err();
         rules_.emplace(std::move(rules.value()));
@@ -59,7 +67,13 @@ public:
                                                         std::string(net::to_string(f)) +
                                                         " multicast rules of an earlier run");
         }
-        std::uint32_t priority = kernel::rule_priority_base;
+        return {};
+    }
+
+    /// Makes the installed rules those `instances` need: new ones are added
+    /// before obsolete ones go, so unchanged instances never lose steering.
+    kernel::status sync(const std::vector<config::instance>& instances) {
+        std::vector<kernel::mroute_rule> wanted;
         for (const auto& inst : instances) {
             if (inst.table == 0) continue;
             for (const auto& name : interface_names(inst)) {
@@ -68,11 +82,26 @@ public:
                     r.fam = inst.family;
                     r.table = inst.table;
                     (incoming ? r.iif : r.oif) = name;
-                    r.priority = priority++;
-                    if (auto s = rules_->add(r); !s) return s;
-                    added_.push_back(r);
+                    wanted.push_back(r);
                 }
             }
+        }
+        auto same = [](const kernel::mroute_rule& a, const kernel::mroute_rule& b) {
+            return a.fam == b.fam && a.table == b.table && a.iif == b.iif && a.oif == b.oif;
+        };
+        for (auto r : wanted) {
+            if (std::any_of(added_.begin(), added_.end(), [&](const auto& x) { return same(x, r); })) continue;
+            r.priority = next_priority_++;
+            if (auto s = rules_->add(r); !s) return s;
+            added_.push_back(r);
+        }
+        for (auto it = added_.begin(); it != added_.end();) {
+            if (std::any_of(wanted.begin(), wanted.end(), [&](const auto& x) { return same(x, *it); })) {
+                ++it;
+                continue;
+            }
+            if (auto s = rules_->remove(*it); !s) log_.write(core::log_level::warning, s.message());
+            it = added_.erase(it);
         }
         return {};
     }
@@ -88,25 +117,30 @@ private:
     logger& log_;
     std::optional<kernel::policy_rules> rules_;
     std::vector<kernel::mroute_rule> added_;
+    std::uint32_t next_priority_ = kernel::rule_priority_base;
 };
 
 /// `-r`: reverse-path filtering off on the IPv4 instances' interfaces
 /// (and "all", since the kernel uses the maximum of both), restored at exit.
 class rp_filter_reset {
 public:
-    rp_filter_reset(bool enabled, const std::vector<config::instance>& instances, logger& log) : log_(log) {
-        if (!enabled) return;
+    rp_filter_reset(bool enabled, logger& log) : enabled_(enabled), log_(log) {}
+    /// Interfaces of these instances are reset too (those that exist now at once).
+    void add(const std::vector<config::instance>& instances, const std::vector<kernel::interface_event>& current) {
+        if (!enabled_) return;
         for (const auto& inst : instances)
             if (inst.family == net::family::ipv4) names_.merge(interface_names(inst));
         if (names_.empty()) return;
         apply("all");
+        for (const auto& ev : current)
+            if (const auto* l = std::get_if<kernel::link_event>(&ev)) apply(l->name);
     }
     ~rp_filter_reset() {
         if (auto s = guard_.restore(); !s) log_.write(core::log_level::warning, s.message());
     }
     /// Applies to a configured interface that exists (now or later).
     void apply(const std::string& name) {
-        if (name != "all" && (!names_.count(name) || done_.count(name))) return;
+        if (!enabled_ || done_.count(name) || (name != "all" && !names_.count(name))) return;
         if (auto s = guard_.set(name, 0); !s) {
             log_.write(core::log_level::warning, "-r: " + s.message());
             return;
@@ -119,6 +153,7 @@ public:
     }
 
 private:
+    bool enabled_;
     logger& log_;
     std::set<std::string> names_;
     std::set<std::string> done_;
@@ -154,6 +189,164 @@ int check_kernel() {
     return kernel::required_checks_passed(results) ? 0 : 1;
 }
 
+namespace {
+
+/// Everything the main thread owns while the daemon runs.
+class supervisor {
+public:
+    supervisor(const options& opt, logger& log) : opt_(opt), log_(log), rules_(log), rp_(opt.reset_rp_filter, log) {}
+    ~supervisor() { stop_instances(); }
+
+    /// Opens everything for `model`; an error message when it cannot.
+    std::optional<std::string> start(config::model model) {
+        auto monitor = kernel::link_monitor::open();
+        if (!monitor) return monitor.message();
+        monitor_.emplace(std::move(monitor.value()));
+        auto current = monitor_->dump();
+        if (!current) return current.message();
+        if (auto s = rules_.open(); !s) return "multicast policy rules: " + s.message();
+        if (auto s = rules_.sync(model.instances); !s) return "multicast policy rules: " + s.message();
+        rp_.add(model.instances, current.value());
+        for (const auto& inst : model.instances) {
+            auto p = open_instance(inst, current.value());
+            if (!p) return p.message();
+            instances_.push_back(std::move(p.value()));
+        }
+        model_ = std::move(model);
+        return std::nullopt;
+    }
+
+    void run_instances() {
+        for (auto& p : instances_) p->start();
+    }
+
+    /// SIGHUP: the new file completely checked first; when it is bad nothing
+    /// changes. Otherwise untouched instances keep running as they are,
+    /// changed ones restart, new ones start, removed ones stop.
+    std::optional<std::string> reload() {
+        const config::parse_result parsed = config::parse_file(opt_.config_path);
+        for (const auto& d : parsed.warnings) log_.write(core::log_level::warning, "reload: " + d.to_string());
+        if (!parsed.ok()) {
+            std::string text = "reload refused, still running the previous configuration:";
+            for (const auto& d : parsed.errors) text += "\n" + d.to_string();
+            if (geteuid() != 0 && text.find("Permission denied") != std::string::npos)
+                text += "\n(mcproxy no longer runs as root: make the file readable for its user, "
+                        "e.g. chmod 644, or start it with -U USER or --keep-root)";
+            return text;
+        }
+        config::model next = *parsed.config;
+        if (next.disabled) return std::string("reload refused: the new file says 'disable;'");
+        auto current = monitor_->dump();
+        if (!current) return "reload: " + current.message();
+
+        std::vector<std::unique_ptr<proxy_instance>> kept;
+        std::vector<const config::instance*> to_open;
+        for (const auto& inst : next.instances) {
+            auto it = std::find_if(instances_.begin(), instances_.end(), [&](const auto& p) {
+                return p && p->conf().name == inst.name && p->conf().family == inst.family;
+            });
+            if (it != instances_.end() && fingerprint((*it)->conf()) == fingerprint(inst)) {
+                kept.push_back(std::move(*it));
+                continue;
+            }
+            if (it != instances_.end()) {
+                log_.write(core::log_level::notice, "reload: pinstance " + inst.name + " changed, restarting it");
+                (*it)->stop();
+                it->reset();
+            } else {
+                log_.write(core::log_level::notice, "reload: new pinstance " + inst.name);
+            }
+            to_open.push_back(&inst);
+        }
+        for (auto& p : instances_) {
+            if (!p) continue;
+            log_.write(core::log_level::notice, "reload: pinstance " + p->conf().name + " removed");
+            p->stop();
+        }
+        instances_ = std::move(kept);
+        std::optional<std::string> failure;
+        if (auto s = rules_.sync(next.instances); !s) failure = "reload: multicast policy rules: " + s.message();
+        rp_.add(next.instances, current.value());
+        for (const config::instance* inst : to_open) {
+            auto p = open_instance(*inst, current.value());
+            if (!p) {
+                failure = p.message();
+                continue;
+            }
+            p.value()->start();
+            instances_.push_back(std::move(p.value()));
+        }
+        model_ = std::move(next);
+        if (!failure) log_.write(core::log_level::notice, "reload: configuration " + opt_.config_path + " applied");
+        return failure;
+    }
+
+    /// Reads interface events and hands them to every instance.
+    void on_interface_events() {
+        auto events = monitor_->read();
+        if (!events) {
+            // ENOBUFS: events were lost; the full state tells what changed.
+            log_.write(core::log_level::warning, "interface events lost (" + events.message() + "), re-reading");
+            events = monitor_->dump();
+            if (!events) return log_.write(core::log_level::error, events.message());
+        }
+        for (const auto& ev : events.value()) {
+            if (const auto* l = std::get_if<kernel::link_event>(&ev)) {
+                if (l->what == kernel::link_event::kind::new_link)
+                    rp_.apply(l->name);
+                else
+                    rp_.forget(l->name);
+            }
+            for (auto& p : instances_) p->post(ev);
+        }
+    }
+
+    int monitor_fd() const { return monitor_->native_handle(); }
+
+    /// `mcproxyctl show ...`: every instance's snapshot, taken on its own
+    /// thread, gathered into one reply.
+    void show(const control_request& req, reply_callback reply) {
+        auto gather = status_gather::create(req, instances_.size(), std::move(reply));
+        for (std::size_t i = 0; i < instances_.size(); ++i) {
+            proxy_instance* p = instances_[i].get();
+            boost::asio::post(p->io(), [i, gather, p] { gather->deliver(i, p->status()); });
+        }
+    }
+    std::size_t instance_count() const { return instances_.size(); }
+
+    void stop_instances() {
+        for (auto& p : instances_)
+            if (p) p->stop();
+        instances_.clear();
+        rules_.remove_all();
+    }
+
+private:
+    struct open_result {
+        std::unique_ptr<proxy_instance> p;
+        std::string error;
+        explicit operator bool() const { return p != nullptr; }
+        std::unique_ptr<proxy_instance>& value() { return p; }
+        const std::string& message() const { return error; }
+    };
+
+    open_result open_instance(const config::instance& inst, const std::vector<kernel::interface_event>& current) {
+        auto p = std::make_unique<proxy_instance>(inst, log_, opt_.print_status);
+        if (auto s = p->open(current); !s) return open_result{nullptr, "pinstance " + inst.name + ": " + s.message()};
+        return open_result{std::move(p), {}};
+    }
+
+    const options& opt_;
+    logger& log_;
+    std::optional<kernel::link_monitor> monitor_;
+    table_rules rules_;
+    rp_filter_reset rp_;
+    config::model model_;
+    std::vector<std::unique_ptr<proxy_instance>> instances_;
+};
+
+}  // namespace
+
 int run_daemon(const options& opt, logger& log) {
     const config::parse_result parsed = config::parse_file(opt.config_path);
     if (!report(parsed)) {
@@ -176,73 +369,81 @@ int run_daemon(const options& opt, logger& log) {
         return 1;
     };
 
-    auto monitor = kernel::link_monitor::open();
-    if (!monitor) return fail(monitor.message());
-    auto current = monitor->dump();
-    if (!current) return fail(current.message());
+    supervisor sup(opt, log);
+    if (auto e = sup.start(model)) return fail(*e);
+    boost::asio::io_context io;
 
-    table_rules rules(log);
-    if (auto s = rules.install(model.instances); !s) return fail("multicast policy rules: " + s.message());
-    rp_filter_reset rp(opt.reset_rp_filter, model.instances, log);
-    for (const auto& ev : current.value())
-        if (const auto* l = std::get_if<kernel::link_event>(&ev)) rp.apply(l->name);
-
-    std::vector<std::unique_ptr<proxy_instance>> instances;
-    for (const auto& inst : model.instances) {
-        auto p = std::make_unique<proxy_instance>(inst, log, opt.print_status);
-        if (auto s = p->open(current.value()); !s)
-            return fail("pinstance " + inst.name + ": " + s.message());
-        instances.push_back(std::move(p));
+    // The control socket for mcproxyctl, created while still root. Without
+    // it mcproxy still forwards: a failure is logged, not fatal.
+    std::optional<control_server> control;
+    {
+        control_server_settings cs;
+        cs.path = opt.control_socket;
+        cs.log = [&log](core::log_level l, const std::string& t) { log.write(l, "control socket: " + t); };
+        auto handler = [&](const control_request& req, reply_callback reply) {
+            if (req.command == command_kind::reload) {
+                log.write(core::log_level::notice, "mcproxyctl reload: reloading " + opt.config_path);
+                const auto e = sup.reload();
+                if (e) log.write(core::log_level::error, *e);
+                reply(e ? control_reply::error(*e) : control_reply::success("reloaded " + opt.config_path + "\n"));
+                return;
+            }
+            sup.show(req, std::move(reply));
+        };
+        try {
+            control.emplace(io, cs, handler);
+        } catch (const std::exception& e) {
+            log.write(core::log_level::error, std::string(e.what()) + " (mcproxyctl will not work; -u PATH chooses another socket)");
+        }
     }
-    for (auto& p : instances) p->start();
+    // systemd Type=notify (nothing happens without $NOTIFY_SOCKET); connected
+    // now, while the socket is surely reachable.
+    sd_notifier notifier = sd_notifier::from_environment();
+    auto notify = [&](notify_result r) {
+        if (r == notify_result::failed) log.write(core::log_level::warning, "sd_notify: " + notifier.last_error());
+    };
+    notify(notifier.keep_connected());
+    // Every socket is open: from here on no root, only CAP_NET_ADMIN and
+    // CAP_NET_RAW (threads started below inherit that).
+    if (opt.keep_root) {
+        log.write(core::log_level::warning, "running as root (--keep-root)");
+    } else {
+        const std::string user = opt.user.value_or(default_user());
+        if (auto e = drop_privileges(user)) return fail("dropping privileges: " + *e);
+        log.write(core::log_level::notice, "running as user " + user + " with CAP_NET_ADMIN and CAP_NET_RAW only");
+    }
+    sup.run_instances();
     log.write(core::log_level::notice, std::string("mcproxy ") + MCPROXY_VERSION + " running " +
-                                           std::to_string(instances.size()) + " instance(s) from " +
+                                           std::to_string(sup.instance_count()) + " instance(s) from " +
                                            opt.config_path);
 
-    boost::asio::io_context io;
-    auto deliver = [&](const std::vector<kernel::interface_event>& events) {
-        for (const auto& ev : events) {
-            if (const auto* l = std::get_if<kernel::link_event>(&ev)) {
-                if (l->what == kernel::link_event::kind::new_link)
-                    rp.apply(l->name);
-                else
-                    rp.forget(l->name);
-            }
-            for (auto& p : instances) p->post(ev);
-        }
-    };
-    fd_watcher link_watcher(io, monitor->native_handle(), [&] {
-        auto events = monitor->read();
-        if (!events) {
-            // ENOBUFS: events were lost; the full state tells what changed.
-            log.write(core::log_level::warning, "interface events lost (" + events.message() + "), re-reading");
-            events = monitor->dump();
-            if (!events) return log.write(core::log_level::error, events.message());
-        }
-        deliver(events.value());
-    });
+    notify(notifier.ready(std::to_string(sup.instance_count()) + " instance(s) running"));
 
+    fd_watcher link_watcher(io, sup.monitor_fd(), [&] { sup.on_interface_events(); });
     boost::asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
     std::function<void(const boost::system::error_code&, int)> on_signal =
         [&](const boost::system::error_code& ec, int sig) {
             if (ec) return;
             if (sig == SIGHUP) {
-                log.write(core::log_level::warning,
-                          "SIGHUP: live reload is not available in this version; restart mcproxy to apply "
-                          "configuration changes");
+                log.write(core::log_level::notice, "SIGHUP: reloading " + opt.config_path);
+                notify(notifier.reloading());
+                const auto e = sup.reload();
+                if (e) log.write(core::log_level::error, *e);
+                notify(notifier.ready(e ? "reload failed: " + *e : std::to_string(sup.instance_count()) +
+                                                                      " instance(s) running, reloaded"));
                 signals.async_wait(on_signal);
                 return;
             }
             log.write(core::log_level::notice, std::string("received ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") +
                                                    ", shutting down");
+            notify(notifier.stopping());
             io.stop();
         };
     signals.async_wait(on_signal);
     io.run();
 
-    for (auto& p : instances) p->stop();
-    instances.clear();
-    rules.remove_all();
+    if (control) control->stop();
+    sup.stop_instances();
     log.write(core::log_level::notice, "mcproxy stopped");
     return 0;
 }

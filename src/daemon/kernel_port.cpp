@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "mcproxy/daemon/kernel_port.hpp"
 
+#include "mcproxy/kernel/receive_buffer.hpp"
 #include "mcproxy/wire/igmp_codec.hpp"
 #include "mcproxy/wire/mld_codec.hpp"
 
@@ -34,6 +35,10 @@ kernel::result<kernel_port> kernel_port::open(net::family fam, std::optional<std
         p.mr6_.emplace(std::move(mr.value()));
         p.mld_.emplace(std::move(mld.value()));
     }
+    // Report bursts (a host joining thousands of groups) must wait in the
+    // kernel, not be dropped there: a large buffer on every input socket.
+    for (int fd : p.descriptors())
+        if (auto r = kernel::set_receive_buffer(fd, kernel::report_receive_buffer); !r) return r.err();
     return p;
 }
 

@@ -23,6 +23,7 @@ constexpr flag flags[] = {
     {'s', "status", [](options& o) { o.print_status = true; }},
     {'v', "verbose", [](options& o) { ++o.verbosity; }},
     {'\0', "version", [](options& o) { o.version = true; }},
+    {'\0', "keep-root", [](options& o) { o.keep_root = true; }},
 };
 
 const flag* find_short(char c) {
@@ -41,11 +42,25 @@ const flag* find_long(std::string_view name) {
 
 std::variant<options, usage_error> parse_command_line(const std::vector<std::string>& args) {
     options o;
-    auto set_config = [&o](std::string path, const char* opt) -> std::optional<usage_error> {
-        if (path.empty()) return usage_error{std::string("option '") + opt + "' needs a file name"};
-        o.config_path = std::move(path);
-        o.config_given = true;
+    // Options with a value: -f/--config FILE, -U/--user USER.
+    auto set_value = [&o](char short_name, std::string value, const std::string& opt) -> std::optional<usage_error> {
+        const char* what = short_name == 'U' ? "a user name" : "a file name";
+        if (value.empty()) return usage_error{"option '" + opt + "' needs " + what};
+        if (short_name == 'f') {
+            o.config_path = std::move(value);
+            o.config_given = true;
+        } else if (short_name == 'u') {
+            o.control_socket = std::move(value);
+        } else {
+            o.user = std::move(value);
+        }
         return std::nullopt;
+    };
+    auto valued_long = [](std::string_view name) -> char {
+        if (name == "config") return 'f';
+        if (name == "user") return 'U';
+        if (name == "control-socket") return 'u';
+        return '\0';
     };
     for (std::size_t i = 1; i < args.size(); ++i) {
         const std::string& arg = args[i];
@@ -57,31 +72,35 @@ std::variant<options, usage_error> parse_command_line(const std::vector<std::str
                 value = std::string(name.substr(eq + 1));
                 name = name.substr(0, eq);
             }
-            if (name == "config") {
+            const std::string opt = "--" + std::string(name);
+            if (const char v = valued_long(name)) {
                 if (!value) {
-                    if (i + 1 >= args.size()) return usage_error{"option '--config' needs a file name"};
+                    if (i + 1 >= args.size())
+                        return usage_error{"option '" + opt + "' needs " + (v == 'U' ? "a user name" : "a file name")};
                     value = args[++i];
                 }
-                if (auto e = set_config(*value, "--config")) return *e;
+                if (auto e = set_value(v, *value, opt)) return *e;
                 continue;
             }
             const flag* f = find_long(name);
-            if (!f) return usage_error{"unknown option '--" + std::string(name) + "'"};
-            if (value) return usage_error{"option '--" + std::string(name) + "' takes no value"};
+            if (!f) return usage_error{"unknown option '" + opt + "'"};
+            if (value) return usage_error{"option '" + opt + "' takes no value"};
             f->set(o);
             continue;
         }
         if (arg.size() >= 2 && arg[0] == '-' && arg != "--") {
-            // Short options can be grouped (-dsvv); -f takes the rest or the next word.
+            // Short options can be grouped (-dsvv); -f, -u and -U take the rest or the next word.
             for (std::size_t k = 1; k < arg.size(); ++k) {
                 const char c = arg[k];
-                if (c == 'f') {
-                    std::string path = arg.substr(k + 1);
-                    if (path.empty()) {
-                        if (i + 1 >= args.size()) return usage_error{"option '-f' needs a file name"};
-                        path = args[++i];
+                if (c == 'f' || c == 'u' || c == 'U') {
+                    std::string value = arg.substr(k + 1);
+                    const std::string opt = std::string("-") + c;
+                    if (value.empty()) {
+                        if (i + 1 >= args.size())
+                            return usage_error{"option '" + opt + "' needs " + (c == 'U' ? "a user name" : "a file name")};
+                        value = args[++i];
                     }
-                    if (auto e = set_config(path, "-f")) return *e;
+                    if (auto e = set_value(c, value, opt)) return *e;
                     break;
                 }
                 const flag* f = find_short(c);
@@ -93,11 +112,12 @@ std::variant<options, usage_error> parse_command_line(const std::vector<std::str
         return usage_error{"unexpected argument '" + arg + "'"};
     }
     if (o.verbosity > 2) o.verbosity = 2;
+    if (o.keep_root && o.user) return usage_error{"options '--keep-root' and '--user' exclude each other"};
     return o;
 }
 
 std::string help_text(const std::string& program) {
-    return "Usage: " + program + " [-h] [-c] [-t] [-r] [-d] [-s] [-v [-v]] [-f FILE]\n"
+    return "Usage: " + program + " [-h] [-c] [-t] [-r] [-d] [-s] [-v [-v]] [-f FILE] [-u SOCKET] [-U USER | --keep-root]\n"
            "IGMP/MLD proxy daemon (RFC 4605): querier on downstream interfaces, host on\n"
            "upstream interfaces, forwarding through the kernel's multicast routing tables.\n"
            "\n"
@@ -113,6 +133,14 @@ std::string help_text(const std::string& program) {
            "  -d, --debug            log debug messages\n"
            "  -s, --status           print every instance's state periodically\n"
            "  -v, --verbose          more detail in debug messages (twice for more)\n"
+           "  -u, --control-socket PATH\n"
+           "                         control socket for mcproxyctl (default " +
+           std::string(default_control_socket) +
+           ")\n"
+           "  -U, --user USER        run as USER once the sockets are open, keeping only\n"
+           "                         CAP_NET_ADMIN and CAP_NET_RAW (default: mcproxy if\n"
+           "                         that user exists, else nobody)\n"
+           "      --keep-root        stay root (not recommended)\n"
            "\n"
            "Exit status: 0 success, 1 error, 2 bad command line.\n";
 }

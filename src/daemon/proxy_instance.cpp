@@ -7,6 +7,8 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "mcproxy/daemon/core_settings.hpp"
+#include "mcproxy/daemon/status_adapter.hpp"
+#include "mcproxy/daemon/status_format.hpp"
 #include "mcproxy/daemon/status_text.hpp"
 
 namespace mcproxy::daemon {
@@ -140,18 +142,18 @@ void proxy_instance::on_input(kernel_input&& in, core::actions& out) {
 void proxy_instance::on_packet(const kernel::received_packet& p, core::actions& out) {
     const interface_state* st = ifaces_.by_ifindex(p.ifindex);
     // Every instance's socket sees the IGMP/MLD of all interfaces.
-    if (!st) return counters_.dropped.count(drop_reason::unknown_interface);
-    if (!st->usable()) return counters_.dropped.count(drop_reason::interface_down);
+    if (!st) return stats_.count_dropped(cause_of(drop_reason::unknown_interface));
+    if (!st->usable()) return stats_.count_dropped(cause_of(drop_reason::interface_down));
     const link_view link{st->subnets, st->addresses, st->mtu};
     intake_result r = conf_.family == net::family::ipv4 ? check_igmp(p, link) : check_mld(p, link);
     if (!r.msg) {
-        counters_.dropped.count(r.reason);
+        stats_.count_dropped(cause_of(r.reason));
         if (log_.enabled(core::log_level::trace))
             log(core::log_level::trace, "dropped packet from " + p.source.to_string() + " on " + st->conf.name +
                                             ": " + to_string(r.reason));
         return;
     }
-    ++counters_.received;
+    stats_.count_received(*r.msg);
     if (log_.enabled(core::log_level::trace))
         log(core::log_level::trace,
             "received " + describe(*r.msg) + " from " + p.source.to_string() + " on " + st->conf.name);
@@ -168,7 +170,7 @@ void proxy_instance::on_upcall(const kernel::upcall& u, core::actions& out) {
         case kernel::upcall_kind::wrong_vif: kind = core::upcall_kind::wrongvif; break;
         default: return;  // PIM register upcalls: not for a proxy
     }
-    ++counters_.upcalls;
+    stats_.count_upcall(kind);
     if (log_.enabled(core::log_level::trace))
         log(core::log_level::trace, std::string(kind == core::upcall_kind::nocache ? "nocache" : "wrongvif") +
                                         " upcall (" + u.source.to_string() + ", " + u.group.to_string() + ") on " +
@@ -247,9 +249,9 @@ void proxy_instance::reconcile(core::if_index id, core::actions& out) {
 }
 
 void proxy_instance::reinstall_routes(core::if_index id) {
-    for (const auto& [key, r] : routes_) {
+    for (const auto& r : routes_.routes()) {
         if (r.input != id && std::find(r.outputs.begin(), r.outputs.end(), id) == r.outputs.end()) continue;
-        execute_set_route(r);
+        execute_set_route(core::set_route_action{r.key, r.input, r.outputs});
     }
 }
 
@@ -268,17 +270,22 @@ void proxy_instance::reschedule() {
 
 void proxy_instance::print_status() {
     if (!status_timer_) return;
-    std::vector<route_line> routes;
-    for (const auto& [key, r] : routes_) {
-        route_line line{key, r.input, r.outputs, std::nullopt};
-        if (auto c = port_->counters(key.source, key.group)) line.counters = c.value();
-        routes.push_back(std::move(line));
-    }
-    log_.write(core::log_level::notice, status_text(conf_, ifaces_, *core_, routes, counters_, monotonic_now()));
+    log_.write(core::log_level::notice, format_text({status()}, status_view::status));
     status_timer_->expires_after(status_period);
     status_timer_->async_wait([this](const boost::system::error_code& ec) {
         if (!ec) print_status();
     });
+}
+
+instance_status proxy_instance::status() {
+    // Fresh kernel counters for every route the status lists.
+    for (const auto& r : routes_.routes())
+        if (auto c = port_->counters(r.key.source, r.key.group))
+            routes_.set_counters(r.key, c.value().packets, c.value().bytes, c.value().wrong_if);
+    instance_info info = instance_info_of(conf_, ifaces_);
+    info.routes = routes_.routes();
+    info.stats = stats_;
+    return snapshot(*core_, monotonic_now(), info);
 }
 
 // ---- actions ------------------------------------------------------------
@@ -293,10 +300,12 @@ void proxy_instance::execute(core::actions& acts) {
                     if constexpr (std::is_same_v<A, core::send_action>)
                         execute_send(a);
                     else if constexpr (std::is_same_v<A, core::set_route_action>) {
-                        routes_[a.key] = a;
+                        stats_.count_route(routes_.apply(act));
                         execute_set_route(a);
-                    } else if constexpr (std::is_same_v<A, core::remove_route_action>)
+                    } else if constexpr (std::is_same_v<A, core::remove_route_action>) {
+                        stats_.count_route(routes_.apply(act));
                         execute_remove_route(a.key);
+                    }
                     else if constexpr (std::is_same_v<A, core::read_counters_action>)
                         read_counters(a, next);
                     else
@@ -319,11 +328,11 @@ void proxy_instance::execute_send(const core::send_action& a) {
         return;
     }
     if (auto s = port_->send(st->ifindex, source, a.destination, a.msg); !s) {
-        ++counters_.send_errors;
+        ++stats_.send_errors;
         log(core::log_level::warning, "sending on " + st->conf.name + " failed: " + s.message());
         return;
     }
-    ++counters_.sent;
+    stats_.count_sent(a.msg);
     if (log_.enabled(core::log_level::debug))
         log(core::log_level::debug,
             "sent " + describe(a.msg) + " to " + a.destination.to_string() + " on " + st->conf.name);
@@ -337,7 +346,6 @@ void proxy_instance::execute_set_route(const core::set_route_action& a) {
     kernel::mfc_entry e{a.key.source, a.key.group, vif(a.input), {}};
     for (core::if_index o : a.outputs)
         if (unsigned k = vif(o)) e.outputs.push_back(kernel::mfc_output{k, 1});
-    ++counters_.route_changes;
     if (e.input_ifindex == 0) {
         (void)port_->remove_route(a.key.source, a.key.group);  // its input is gone for now
         return;
@@ -351,8 +359,6 @@ void proxy_instance::execute_set_route(const core::set_route_action& a) {
 }
 
 void proxy_instance::execute_remove_route(const core::route_key& key) {
-    routes_.erase(key);
-    ++counters_.route_changes;
     (void)port_->remove_route(key.source, key.group);  // ENOENT: never installed, fine
     if (log_.enabled(core::log_level::debug))
         log(core::log_level::debug,
@@ -362,7 +368,10 @@ void proxy_instance::execute_remove_route(const core::route_key& key) {
 void proxy_instance::read_counters(const core::read_counters_action& a, core::actions& out) {
     core::counters_event ev;
     for (const auto& key : a.keys)
-        if (auto c = port_->counters(key.source, key.group)) ev.samples.push_back({key, c.value().packets});
+        if (auto c = port_->counters(key.source, key.group)) {
+            ev.samples.push_back({key, c.value().packets});
+            routes_.set_counters(key, c.value().packets, c.value().bytes, c.value().wrong_if);
+        }
     core_->handle(ev, monotonic_now(), out);
 }
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "byte_io.hpp"
+#include "v3_layout.hpp"
 #include "mcproxy/wire/checksum.hpp"
 #include "mcproxy/wire/resp_code.hpp"
 
@@ -98,16 +99,12 @@ result<message> decode_single_group(bytes_t b, std::uint8_t type) {
     return report_v1v2{type == igmp_type::v1_report ? version::igmpv1 : version::igmpv2, group};
 }
 
-bool all_v4(const std::vector<net::address>& v) {
-    return std::all_of(v.begin(), v.end(), [](const net::address& a) { return a.is_v4(); });
-}
-
 void finish(std::vector<std::uint8_t>& out) {
     detail::set16(out, 2, internet_checksum(out));
 }
 
 std::optional<error> encode_query(const query& q, std::vector<std::uint8_t>& out) {
-    if (!q.group.is_v4() || !all_v4(q.sources)) return error::wrong_family;
+    if (!q.group.is_v4() || !detail::all_of_family(q.sources, net::family::ipv4)) return error::wrong_family;
     std::uint8_t code = 0;
     switch (q.ver) {
         case version::igmpv1:
@@ -132,43 +129,13 @@ std::optional<error> encode_query(const query& q, std::vector<std::uint8_t>& out
     detail::put8(out, code);
     detail::put16(out, 0);
     detail::put_addr(out, q.group);
-    if (q.ver == version::igmpv3) {
-        // RFC 3376 4.1.6: a robustness above 7 is sent as QRV 0.
-        const std::uint8_t qrv = q.qrv > 7 ? 0 : q.qrv;
-        detail::put8(out, static_cast<std::uint8_t>((q.s_flag ? 0x08 : 0) | qrv));
-        detail::put8(out, qqic_encode(q.qqi));
-        detail::put16(out, static_cast<std::uint16_t>(q.sources.size()));
-        for (const auto& s : q.sources) detail::put_addr(out, s);
-    }
+    if (q.ver == version::igmpv3) detail::put_v3_query_tail(out, q, qqic_encode(q.qqi));
     return std::nullopt;
 }
 
 std::optional<error> encode_v3_report(const report_v3& r, std::vector<std::uint8_t>& out) {
     if (r.ver != version::igmpv3) return error::wrong_version;
-    if (r.records.size() > 0xFFFF) return error::too_many_sources;
-    std::size_t total = header_size;
-    for (const auto& rec : r.records) {
-        if (!rec.group.is_v4() || !all_v4(rec.sources)) return error::wrong_family;
-        if (rec.aux_data.size() % 4 != 0 || rec.aux_data.size() > 255 * 4) return error::bad_aux_data;
-        if (rec.sources.size() > 0xFFFF) return error::too_many_sources;
-        total += record_header + 4 * rec.sources.size() + rec.aux_data.size();
-        if (total > igmp_max_message) return error::too_many_sources;
-    }
-    out.reserve(total);
-    detail::put8(out, igmp_type::v3_report);
-    detail::put8(out, 0);
-    detail::put16(out, 0);
-    detail::put16(out, 0);
-    detail::put16(out, static_cast<std::uint16_t>(r.records.size()));
-    for (const auto& rec : r.records) {
-        detail::put8(out, static_cast<std::uint8_t>(rec.type));
-        detail::put8(out, static_cast<std::uint8_t>(rec.aux_data.size() / 4));
-        detail::put16(out, static_cast<std::uint16_t>(rec.sources.size()));
-        detail::put_addr(out, rec.group);
-        for (const auto& s : rec.sources) detail::put_addr(out, s);
-        out.insert(out.end(), rec.aux_data.begin(), rec.aux_data.end());
-    }
-    return std::nullopt;
+    return detail::put_v3_report(out, r, igmp_type::v3_report, net::family::ipv4, igmp_max_message);
 }
 
 std::optional<error> encode_single(std::uint8_t type, const net::address& group, std::vector<std::uint8_t>& out) {

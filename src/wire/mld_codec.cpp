@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "byte_io.hpp"
+#include "v3_layout.hpp"
 #include "mcproxy/wire/checksum.hpp"
 #include "mcproxy/wire/resp_code.hpp"
 
@@ -88,12 +89,8 @@ result<message> decode_v2_report(bytes_t b) {
     return r;
 }
 
-bool all_v6(const std::vector<net::address>& v) {
-    return std::all_of(v.begin(), v.end(), [](const net::address& a) { return a.is_v6(); });
-}
-
 std::optional<error> encode_query(const query& q, std::vector<std::uint8_t>& out) {
-    if (!q.group.is_v6() || !all_v6(q.sources)) return error::wrong_family;
+    if (!q.group.is_v6() || !detail::all_of_family(q.sources, net::family::ipv6)) return error::wrong_family;
     std::uint16_t code = 0;
     if (q.ver == version::mldv1) {
         if (!q.sources.empty()) return error::wrong_version;
@@ -112,42 +109,13 @@ std::optional<error> encode_query(const query& q, std::vector<std::uint8_t>& out
     detail::put16(out, code);
     detail::put16(out, 0);
     detail::put_addr(out, q.group);
-    if (q.ver == version::mldv2) {
-        const std::uint8_t qrv = q.qrv > 7 ? 0 : q.qrv;  // RFC 3810 5.1.8
-        detail::put8(out, static_cast<std::uint8_t>((q.s_flag ? 0x08 : 0) | qrv));
-        detail::put8(out, qqic_encode(q.qqi));
-        detail::put16(out, static_cast<std::uint16_t>(q.sources.size()));
-        for (const auto& s : q.sources) detail::put_addr(out, s);
-    }
+    if (q.ver == version::mldv2) detail::put_v3_query_tail(out, q, qqic_encode(q.qqi));
     return std::nullopt;
 }
 
 std::optional<error> encode_v2_report(const report_v3& r, std::vector<std::uint8_t>& out) {
     if (r.ver != version::mldv2) return error::wrong_version;
-    if (r.records.size() > 0xFFFF) return error::too_many_sources;
-    std::size_t total = report_header;
-    for (const auto& rec : r.records) {
-        if (!rec.group.is_v6() || !all_v6(rec.sources)) return error::wrong_family;
-        if (rec.aux_data.size() % 4 != 0 || rec.aux_data.size() > 255 * 4) return error::bad_aux_data;
-        if (rec.sources.size() > 0xFFFF) return error::too_many_sources;
-        total += record_header + 16 * rec.sources.size() + rec.aux_data.size();
-        if (total > mld_max_message) return error::too_many_sources;
-    }
-    out.reserve(total);
-    detail::put8(out, mld_type::v2_report);
-    detail::put8(out, 0);
-    detail::put16(out, 0);
-    detail::put16(out, 0);
-    detail::put16(out, static_cast<std::uint16_t>(r.records.size()));
-    for (const auto& rec : r.records) {
-        detail::put8(out, static_cast<std::uint8_t>(rec.type));
-        detail::put8(out, static_cast<std::uint8_t>(rec.aux_data.size() / 4));
-        detail::put16(out, static_cast<std::uint16_t>(rec.sources.size()));
-        detail::put_addr(out, rec.group);
-        for (const auto& s : rec.sources) detail::put_addr(out, s);
-        out.insert(out.end(), rec.aux_data.begin(), rec.aux_data.end());
-    }
-    return std::nullopt;
+    return detail::put_v3_report(out, r, mld_type::v2_report, net::family::ipv6, mld_max_message);
 }
 
 std::optional<error> encode_single(std::uint8_t type, const net::address& group, std::vector<std::uint8_t>& out) {

@@ -59,7 +59,12 @@ class Mcproxy:
         self.workdir = Path(workdir)
         self.conf_path = self.workdir / f"{name}.conf"
         self.log_path = self.workdir / f"{name}.log"
+        # Each daemon gets its own control socket (the default path is one
+        # per machine, not per namespace).
+        self.socket_path = self.workdir / f"{name}.sock"
         self.args = list(args)
+        if "-u" not in self.args and "--control-socket" not in self.args:
+            self.args += ["-u", str(self.socket_path)]
         self.proc: subprocess.Popen | None = None
         self.returncode: int | None = None
         self.stop_seconds: float | None = None

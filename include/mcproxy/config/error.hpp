@@ -11,8 +11,8 @@ namespace mcproxy::config {
 /// @brief A 1-based line and column (in bytes) in the configuration text.
 /// Line 0 means "no position" (for example: the file could not be opened).
 struct location {
-    unsigned line = 0;
-    unsigned column = 0;
+    unsigned line = 0;  ///< 1-based line; 0: no position
+    unsigned column = 0;  ///< 1-based column in bytes
     friend bool operator==(const location&, const location&) = default;
 };
 
@@ -24,9 +24,9 @@ enum class severity { error, warning };
 
 /// @brief One error or warning with where it is, what was found and what was expected.
 struct diagnostic {
-    severity level = severity::error;
-    std::string file;
-    location loc;
+    severity level = severity::error;  ///< error or warning
+    std::string file;  ///< the configuration file's name, as given
+    location loc;  ///< where in the file
     std::string message;   ///< the whole sentence, e.g. "expected ';', found 'pinstance'"
     std::string found;     ///< the offending text, empty if not applicable
     std::string expected;  ///< what would have been valid, empty if not applicable

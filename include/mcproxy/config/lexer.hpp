@@ -51,9 +51,9 @@ std::string describe(token_kind k);
 
 /// @brief One token with its text and position.
 struct token {
-    token_kind kind = token_kind::end;
-    std::string text;
-    location loc;
+    token_kind kind = token_kind::end;  ///< what kind of token
+    std::string text;  ///< the text (a quoted string without its quotes)
+    location loc;  ///< where it starts
     bool space_before = true;  ///< whitespace, a comment or the start of the file precede it
     bool line_start = true;    ///< first token on its line
 
@@ -65,7 +65,7 @@ struct token {
 
 /// @brief Tokens of a whole text; ends with one `token_kind::end`.
 struct lex_result {
-    std::vector<token> tokens;
+    std::vector<token> tokens;  ///< the tokens, ending with `token_kind::end`
     std::vector<diagnostic> errors;  ///< file name left empty; the caller fills it
 };
 

@@ -50,25 +50,25 @@ struct downstream_tuning {
 
 /// @brief Filters bound to one interface (nullopt: everything allowed).
 struct interface_filters {
-    std::optional<filter> in;
-    std::optional<filter> out;
+    std::optional<filter> in;  ///< filter for the `in` direction
+    std::optional<filter> out;  ///< filter for the `out` direction
 };
 
 /// @brief An upstream interface, in configured order (order matters for `first`).
 struct upstream {
-    std::string name;
+    std::string name;  ///< interface name
     bool peering = false;  ///< also a downstream of the same instance
-    interface_filters filters;
-    location loc;
+    interface_filters filters;  ///< bound filters (own binding or the `*` one)
+    location loc;  ///< where it was listed
 };
 
 /// @brief A downstream interface.
 struct downstream {
-    std::string name;
+    std::string name;  ///< interface name
     bool peering = false;  ///< also an upstream of the same instance
-    downstream_tuning tuning;
-    interface_filters filters;
-    location loc;
+    downstream_tuning tuning;  ///< effective timers, fast leave and limits
+    interface_filters filters;  ///< bound filters (own binding or the `*` one)
+    location loc;  ///< where it was listed
 };
 
 /// @brief How several upstreams share a group (issue 5, "Several upstreams").
@@ -78,30 +78,30 @@ std::string_view to_string(matching m);
 
 /// @brief A rulematching setting; `timeout` is used by `mutex` only.
 struct rule_matching {
-    matching kind = matching::first;
-    milliseconds timeout{0};
+    matching kind = matching::first;  ///< all, first or mutex
+    milliseconds timeout{0};  ///< mutex: how long without data before all upstreams are used again
     friend bool operator==(const rule_matching&, const rule_matching&) = default;
 };
 
 /// @brief One proxy instance: its own kernel table, protocol and interfaces.
 struct instance {
-    std::string name;
-    protocol_version protocol = protocol_version::igmpv3;
-    net::family family = net::family::ipv4;
+    std::string name;  ///< unique name
+    protocol_version protocol = protocol_version::igmpv3;  ///< group membership protocol
+    net::family family = net::family::ipv4;  ///< follows from the protocol
     std::uint32_t table = 0;      ///< kernel multicast routing table; 0: the default one (no policy rules)
     bool table_explicit = false;  ///< written as `name(N)`, else assigned
-    std::vector<upstream> upstreams;
-    std::vector<downstream> downstreams;
-    std::vector<std::string> peering;  ///< interfaces on both sides, in upstream order
+    std::vector<upstream> upstreams;  ///< in priority order
+    std::vector<downstream> downstreams;  ///< in configured order
+    std::vector<std::string> peering;  /**< interfaces on both sides, in upstream order */
     /// @brief Filters bound with `*`; they are already copied into every
     /// interface of that side without its own binding, and kept here for
     /// interfaces added later (reload) and for display.
     interface_filters upstream_defaults;
-    interface_filters downstream_defaults;
+    interface_filters downstream_defaults;  ///< the same for the downstream side
     rule_matching upstream_in{matching::first, milliseconds{0}};  ///< default `first`
     rule_matching upstream_out{matching::all, milliseconds{0}};   ///< default `all`
     milliseconds route_idle_timeout{300'000};  ///< unused (S,G) entries are removed after this
-    location loc;
+    location loc;  ///< of the `pinstance` definition
 
     /// @brief Number of distinct interfaces (a peering interface counts once).
     std::size_t interface_count() const;
@@ -113,9 +113,9 @@ struct instance {
 
 /// @brief The whole configuration.
 struct model {
-    std::string file;
+    std::string file;  ///< the file name, for messages
     bool disabled = false;  ///< `disable;` was given: the daemon must not start
-    std::vector<instance> instances;
+    std::vector<instance> instances;  /**< in file order */
     /// @brief Every named table, flattened (also the unused ones), by name.
     /// A table has no family of its own: here `*` stands for the family of
     /// its first concrete address (IPv4 if it has none). The filters bound

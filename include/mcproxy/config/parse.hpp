@@ -26,6 +26,7 @@ struct parse_result {
     std::vector<diagnostic> errors;       ///< in file order
     std::vector<diagnostic> warnings;     ///< given with or without errors
 
+    /// @brief Whether the text was valid.
     bool ok() const { return config.has_value(); }
 };
 

@@ -20,7 +20,7 @@ inline constexpr std::size_t max_errors = 50;
 
 /// @brief The syntax tree and the syntax errors of one text.
 struct syntax_result {
-    ast::file tree;
+    ast::file tree;  ///< the statements that parsed
     std::vector<diagnostic> errors;  ///< file name left empty; the caller fills it
 };
 

@@ -17,8 +17,8 @@ namespace mcproxy::config {
 
 /// @brief Inclusive address range [first, last] of one family.
 struct address_range {
-    net::address first;
-    net::address last;
+    net::address first;  ///< lowest address of the range
+    net::address last;  ///< highest address of the range
 
     /// @brief The whole family: what `*` means.
     static address_range all(net::family f);
@@ -34,9 +34,9 @@ struct address_range {
 /// @brief One rule: an optional interface the data must arrive on, a group
 /// range and a source range.
 struct rule {
-    std::optional<std::string> iface;
-    address_range group;
-    address_range source;
+    std::optional<std::string> iface;  ///< the arrival interface the data must have; nullopt: any
+    address_range group;  ///< groups the rule covers
+    address_range source;  ///< sources the rule covers
     location loc;  ///< where the rule was written
 
     /// @brief Whether (source, group) arriving on `iface` matches this rule.
@@ -51,6 +51,7 @@ struct rule {
 class rule_set {
 public:
     rule_set() = default;
+    /// @brief A table of these rules, in order.
     explicit rule_set(std::vector<rule> rules)
         : rules_(std::make_shared<const std::vector<rule>>(std::move(rules))) {}
 
@@ -73,8 +74,8 @@ enum class filter_type { whitelist, blacklist };
 
 /// @brief A table bound to an interface and direction.
 struct filter {
-    filter_type type = filter_type::whitelist;
-    rule_set rules;
+    filter_type type = filter_type::whitelist;  ///< whitelist or blacklist
+    rule_set rules;  ///< the table's rules
     std::string table_name;  ///< empty for an anonymous table
     location loc;            ///< of the binding statement
 

@@ -13,7 +13,7 @@ namespace mcproxy::config {
 
 /// @brief The model (meaningful only without errors), errors and warnings.
 struct semantic_result {
-    model config;
+    model config;  ///< the resolved model
     std::vector<diagnostic> errors;    ///< file name left empty; the caller fills it
     std::vector<diagnostic> warnings;  ///< file name left empty
 };

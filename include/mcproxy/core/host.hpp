@@ -19,7 +19,7 @@ namespace mcproxy::core {
 
 /// @brief Configuration of the host part on one upstream interface.
 struct host_settings {
-    if_index iface = 0;
+    if_index iface = 0;  /**< the upstream interface */
     /// The instance protocol: the highest version this host speaks.
     wire::version ver = wire::version::igmpv3;
     /// Robustness Variable and Unsolicited Report Interval (RFC 3376 8.1,

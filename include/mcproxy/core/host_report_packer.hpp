@@ -34,8 +34,8 @@ std::size_t max_sources_per_record(net::family f, std::size_t mtu);
 /// @brief Result of packing: the reports, and how many sources were left
 /// out of EXCLUDE records too large for one packet.
 struct packed_reports {
-    std::vector<wire::report_v3> reports;
-    std::size_t dropped_sources = 0;
+    std::vector<wire::report_v3> reports;  ///< in sending order, each within the size limit
+    std::size_t dropped_sources = 0;  ///< sources left out of EXCLUDE records too large for one packet
 };
 
 /// @brief Packs `records` in order into reports of at most `mtu` bytes each.

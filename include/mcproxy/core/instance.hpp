@@ -13,10 +13,12 @@
 #include <vector>
 
 #include "mcproxy/core/aggregator.hpp"
+#include "mcproxy/core/filter_policy.hpp"
 #include "mcproxy/core/forwarding.hpp"
 #include "mcproxy/core/host.hpp"
 #include "mcproxy/core/router.hpp"
 #include "mcproxy/core/types.hpp"
+#include "mcproxy/core/upstream_selector.hpp"
 
 namespace mcproxy::core {
 
@@ -35,12 +37,16 @@ struct instance_settings {
     std::map<if_index, router_settings> router_overrides;
     /// Template for every upstream host (iface, ver and seed are filled in).
     host_settings host;
-    forwarding_settings forwarding;
-    /// Transforms the merged state before it is reported on an upstream
-    /// (issue 5: upstream `in` filters and rule matching plug in here).
+    forwarding_settings forwarding;  /**< route idle timeout, proactive routes, route bound */
+    /// Filter tables per interface and direction, upstream rule matching and
+    /// the mutex timeout (issue 5; see filter_policy and upstream_selector).
+    /// `forwarding.first_upstream_only` is overridden by `filters.out_matching`.
+    filter_settings filters;
+    /// Extra hook: transforms an upstream's candidate state after its `in`
+    /// filter and before rule matching.
     membership_filter upstream_filter;
-    /// Transforms a downstream membership before it is merged (issue 5:
-    /// downstream `out` filters).
+    /// Extra hook: transforms a downstream membership before it is merged
+    /// (before the downstream `out` filter).
     membership_filter downstream_filter;
     /// Seed of all randomness (hosts get seed + their position).
     std::uint64_t seed = 1;
@@ -48,10 +54,10 @@ struct instance_settings {
 
 /// @brief A decoded IGMP/MLD message received on an interface.
 struct message_event {
-    if_index iface = 0;
+    if_index iface = 0;  ///< the arrival interface
     net::address source;       ///< IP source address
     net::address destination;  ///< IP destination address
-    wire::message msg;
+    wire::message msg;  ///< the decoded message
 };
 
 /// @brief Why the kernel sent an upcall.
@@ -59,28 +65,28 @@ enum class upcall_kind : std::uint8_t { nocache, wrongvif };
 
 /// @brief The kernel saw data from `source` to `group` on `iface`.
 struct upcall_event {
-    upcall_kind kind = upcall_kind::nocache;
-    if_index iface = 0;
-    net::address source;
-    net::address group;
+    upcall_kind kind = upcall_kind::nocache;  ///< no cache entry, or wrong input interface
+    if_index iface = 0;  ///< the arrival interface
+    net::address source;  ///< the data's source address
+    net::address group;  ///< the data's group address
 };
 
 /// @brief An interface of the instance went up or down.
 struct link_event {
-    if_index iface = 0;
-    bool up = true;
+    if_index iface = 0;  ///< the interface
+    bool up = true;  ///< true: up, false: down
 };
 
 /// @brief The address the instance uses on an interface changed
 /// (unspecified: none). IPv4 address, or IPv6 link-local address.
 struct address_event {
-    if_index iface = 0;
-    net::address address;
+    if_index iface = 0;  ///< the interface
+    net::address address;  ///< the new address (unspecified: none)
 };
 
 /// @brief Packet counters read for read_counters_action.
 struct counters_event {
-    std::vector<counter_sample> samples;
+    std::vector<counter_sample> samples;  ///< one per route asked for
 };
 
 /// @brief Anything the daemon tells an instance.
@@ -89,10 +95,18 @@ using event = std::variant<message_event, upcall_event, link_event, address_even
 /// @brief One proxy instance for one address family.
 ///
 /// Data flow: a downstream router reports which groups changed; their
-/// memberships go into the aggregator; real changes of the merged state go
-/// to every upstream host (rule matching comes later: today every
-/// membership is reported on every upstream) and the routes of the group
-/// are recomputed.
+/// memberships go into the aggregator (and into one per-upstream merge
+/// when downstream `out` filters or peering make the merge differ per
+/// upstream); each upstream's merge passes its `in` filter, rule matching
+/// (upstream_selector) splits the group between the upstreams, the hosts
+/// report what changed, and the routes of the group are recomputed.
+///
+/// Peering interfaces (listed as upstream and downstream, one id in both
+/// lists) follow split horizon, see doc/peering.md: a peer's membership is
+/// never reported on a peering interface, data from a peer only goes to
+/// pure downstreams, and our own looped-back reports on a peering link are
+/// not taken as a peer's membership while our own queries there are
+/// answered by our host part (so a non-querier peer keeps learning ours).
 class instance {
 public:
     /// @brief Starts the routers (querier startup) at `now`.
@@ -116,6 +130,12 @@ public:
     const host* upstream(if_index iface) const;
     /// @brief The forwarding decisions.
     const forwarding& routes() const { return forwarding_; }
+    /// @brief The state upstream `iface` reports for `group` (INCLUDE{} if none).
+    membership reported(if_index iface, const net::address& group) const;
+    /// @brief Mutex rule matching: the upstream `group` is locked to.
+    std::optional<if_index> locked_upstream(const net::address& group) const { return selector_.locked(group); }
+    /// @brief The filters in force.
+    const filter_policy& policy() const { return *policy_; }
 
 private:
     struct upstream_part {
@@ -123,6 +143,8 @@ private:
         bool up = true;
         net::address own;
         std::unique_ptr<host> h;
+        /// This upstream's own merge; null when it equals the common one.
+        std::unique_ptr<aggregator> view;
     };
     struct downstream_part {
         if_index iface = 0;
@@ -137,9 +159,18 @@ private:
     void on_address(const address_event& a, time_point now, actions& out);
     void propagate(if_index iface, const router& r, const group_list& changed, time_point now, actions& out);
     void report(const std::vector<net::address>& groups, time_point now, actions& out);
+    void reroute(const std::vector<net::address>& groups, time_point now, actions& out);
     void update_interfaces(time_point now, actions& out);
+    void on_upcall(const upcall_event& u, time_point now, actions& out);
+    void on_counters(const counters_event& c, time_point now, actions& out);
+    void upstream_data(const net::address& source, const net::address& group, if_index u, time_point now,
+                       std::vector<net::address>& relocked);
+    std::optional<if_index> proactive_input(const net::address& group, const net::address& source) const;
+    const aggregator& merge_for(const upstream_part& u) const { return u.view ? *u.view : aggregator_; }
 
     instance_settings settings_;
+    std::shared_ptr<const filter_policy> policy_;
+    upstream_selector selector_;
     std::vector<upstream_part> upstreams_;
     std::vector<downstream_part> downstreams_;
     aggregator aggregator_;

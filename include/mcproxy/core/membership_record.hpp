@@ -21,10 +21,10 @@ inline constexpr time_point timer_off = time_point::max();
 /// Exclude List. 32 bytes: the address (17), the retransmission counter and
 /// the timer.
 struct source_record {
-    net::address source;
+    net::address source;  /**< the source address */
     /// RFC 3376 6.6.3.2: Q(G,S) retransmissions still to send for it.
     std::uint8_t retransmissions = 0;
-    time_point timer = timer_off;
+    time_point timer = timer_off;  /**< the source timer; off: on the Exclude List */
     /// @brief Whether the source timer runs (Requested List in EXCLUDE mode).
     bool running() const { return timer != timer_off; }
 };
@@ -32,8 +32,8 @@ struct source_record {
 /// @brief What one host (report sender) told us about one group (explicit
 /// tracking). Its state follows RFC 3376 5.1 host semantics of the records.
 struct tracked_host {
-    net::address host;
-    filter_mode mode = filter_mode::include;
+    net::address host;  ///< the reporting host's address
+    filter_mode mode = filter_mode::include;  /**< its filter mode for the group */
     /// The entry came from an IGMPv1/v2 or MLDv1 report (EXCLUDE{}).
     bool older_version = false;
     /// Dropped when nothing refreshed it for a Group Membership Interval.
@@ -46,8 +46,8 @@ struct tracked_host {
 
 /// @brief Router state of one group on one interface, RFC 3376 6.2.
 struct group_record {
-    net::address group;
-    filter_mode mode = filter_mode::include;
+    net::address group;  ///< the group address
+    filter_mode mode = filter_mode::include;  /**< the router's filter mode (RFC 3376 6.2.1) */
     /// RFC 3376 6.6.3.1: Q(G) retransmissions still to send.
     std::uint8_t group_retransmissions = 0;
     /// RFC 3376 6.2.2: the filter (group) timer; off in INCLUDE mode.
@@ -58,7 +58,7 @@ struct group_record {
     time_point v2_host_timer = timer_off;
     /// When the next Q(G) / Q(G,S) retransmission is due.
     time_point next_group_query = timer_off;
-    time_point next_source_query = timer_off;
+    time_point next_source_query = timer_off;  /**< the same for Q(G,S) */
     /// Tracking may miss hosts until then (an untrackable report was seen).
     time_point untracked_until = time_point::min();
     /// The deadline of this group's entry in the router's deadline heap.
@@ -70,6 +70,7 @@ struct group_record {
 
     /// @brief The record for `source`, or nullptr.
     source_record* find(const net::address& source);
+    /// @brief The record for `source`, or nullptr (read-only).
     const source_record* find(const net::address& source) const;
 
     /// @brief "(B) = t": every source of `b` gets timer `t`, new ones are

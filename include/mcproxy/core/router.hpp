@@ -19,12 +19,12 @@ namespace mcproxy::core {
 
 /// @brief Configuration of one downstream router.
 struct router_settings {
-    if_index iface = 0;
+    if_index iface = 0;  /**< the downstream interface */
     /// Interface name for log lines (empty: "if<iface>").
     std::string name;
     /// The querier's protocol version (`protocol ...`); it fixes the family.
     wire::version ver = wire::version::igmpv3;
-    timer_settings timers;
+    timer_settings timers;  /**< query and membership timers of the interface */
     /// Prune at once when the last tracked host leaves (explicit tracking).
     bool fastleave = false;
     /// Our IPv4 address or IPv6 link-local address; unspecified until known.

@@ -52,7 +52,7 @@ drop_reason drop_reason_of(wire::error e);
 
 /// @brief Counters of dropped packets, by reason.
 struct drop_counters {
-    std::array<std::uint64_t, static_cast<std::size_t>(drop_reason::count_)> by_reason{};
+    std::array<std::uint64_t, static_cast<std::size_t>(drop_reason::count_)> by_reason{};  /**< one counter per drop_reason, indexed by its value */
     /// @brief Counts one drop.
     void count(drop_reason r) { ++by_reason[static_cast<std::size_t>(r)]; }
     /// @brief How many were dropped for `r`.

@@ -23,6 +23,7 @@ core::time_point monotonic_now();
 /// readable, until destroyed. The callback must drain the descriptor.
 class fd_watcher {
 public:
+    /// @brief Watches `fd` on `io`; `on_readable` runs on the loop's thread.
     fd_watcher(boost::asio::io_context& io, int fd, std::function<void()> on_readable);
     ~fd_watcher();
     fd_watcher(const fd_watcher&) = delete;
@@ -38,6 +39,7 @@ private:
 /// @brief A one-shot timer re-armed to the core's next deadline.
 class deadline_timer {
 public:
+    /// @brief A disarmed timer on `io`; `on_expiry` runs on the loop's thread.
     deadline_timer(boost::asio::io_context& io, std::function<void()> on_expiry);
     /// @brief Arms the timer for `at` (cancels it for nullopt). Re-arming to
     /// the same deadline is free.

@@ -8,6 +8,8 @@
 #include <variant>
 #include <vector>
 
+#include "mcproxy/daemon/control_protocol.hpp"
+
 namespace mcproxy::daemon {
 
 /// @brief Default configuration file when `-f` is not given.
@@ -25,6 +27,9 @@ struct options {
     unsigned verbosity = 0;        ///< -v, -vv (--verbose, repeatable)
     std::string config_path = default_config_path;  ///< -f FILE, --config FILE
     bool config_given = false;     ///< whether -f/--config was used
+    std::string control_socket = default_control_socket;  ///< -u PATH, --control-socket PATH
+    std::optional<std::string> user;  ///< -U USER, --user USER: run as USER after opening sockets
+    bool keep_root = false;        ///< --keep-root: do not drop privileges
 };
 
 /// @brief A command line that cannot be understood: exit status 2.

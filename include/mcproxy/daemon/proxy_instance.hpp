@@ -17,23 +17,16 @@
 
 #include "mcproxy/config/model.hpp"
 #include "mcproxy/core/instance.hpp"
+#include "mcproxy/daemon/counters.hpp"
 #include "mcproxy/daemon/intake.hpp"
 #include "mcproxy/daemon/interface_table.hpp"
 #include "mcproxy/daemon/kernel_port.hpp"
 #include "mcproxy/daemon/log.hpp"
 #include "mcproxy/daemon/loop_tools.hpp"
+#include "mcproxy/daemon/route_book.hpp"
+#include "mcproxy/daemon/status.hpp"
 
 namespace mcproxy::daemon {
-
-/// @brief Message and event counters of one instance.
-struct instance_counters {
-    std::uint64_t received = 0;      ///< IGMP/MLD messages handed to the core
-    std::uint64_t sent = 0;          ///< messages sent
-    std::uint64_t send_errors = 0;   ///< sends the kernel refused
-    std::uint64_t upcalls = 0;       ///< NOCACHE/WRONGVIF upcalls handled
-    std::uint64_t route_changes = 0; ///< cache entries added, changed or removed
-    drop_counters dropped;           ///< received packets dropped, by reason
-};
 
 /// @brief A proxy instance: the I/O-free core::instance, a kernel_port and
 /// an io_context on its own thread. The main thread creates it, feeds it
@@ -60,6 +53,11 @@ public:
 
     /// @brief The configured instance.
     const config::instance& conf() const { return conf_; }
+    /// @brief The event loop (post work to run on the instance's thread).
+    boost::asio::io_context& io() { return io_; }
+    /// @brief The state for `mcproxy -s` and `mcproxyctl show`; call it on
+    /// the instance's thread (post to io()).
+    instance_status status();
 
 private:
     struct applied_interface {
@@ -95,10 +93,10 @@ private:
     std::map<core::if_index, applied_interface> applied_;
     std::optional<kernel_port> port_;
     std::unique_ptr<core::instance> core_;
-    /// Routes as the core wants them (core ids), to reinstall when an
-    /// interface gets a new ifindex.
-    std::map<core::route_key, core::set_route_action> routes_;
-    instance_counters counters_;
+    /// Routes as applied (core ids): reinstalled when an interface gets a
+    /// new ifindex, listed with their kernel counters in the status.
+    route_book routes_;
+    counters stats_;
 
     boost::asio::io_context io_;
     std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;

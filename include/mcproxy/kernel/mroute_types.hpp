@@ -62,7 +62,7 @@ struct received_packet {
     int ttl = -1;                   ///< TTL / hop limit, -1 if unknown
     bool router_alert = false;      ///< IPv4 RA option / IPv6 hop-by-hop RA present
     std::vector<std::uint8_t> bytes;   ///< IPv4: whole datagram with header; IPv6: ICMPv6 message
-    std::size_t payload_offset = 0;    ///< where the IGMP/ICMPv6 message starts in bytes
+    std::size_t payload_offset = 0;    /**< where the IGMP/ICMPv6 message starts in bytes */
     /// @brief The IGMP or ICMPv6 message without IP header.
     std::span<const std::uint8_t> payload() const {
         return std::span<const std::uint8_t>(bytes).subspan(payload_offset);

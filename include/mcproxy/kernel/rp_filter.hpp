@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /// @file
-/// @brief Reverse-path filter settings (/proc/sys/net/ipv4/conf/<if>/rp_filter)
+/// @brief Reverse-path filter settings (/proc/sys/net/ipv4/conf/IF/rp_filter)
 /// that are restored when the guard goes away.
 #pragma once
 
@@ -21,7 +21,7 @@ status write_rp_filter(std::string_view name, int value);
 
 /// @brief Sets rp_filter on interfaces and restores each previous value at destruction (`-r`).
 ///
-/// The kernel uses max(conf/all, conf/<if>), so turning the filter off for
+/// The kernel uses max(conf/all, conf/IF), so turning the filter off for
 /// an interface also needs "all" (the daemon decides; this class just
 /// remembers every value it changed).
 class rp_filter_guard {

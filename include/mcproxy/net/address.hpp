@@ -42,16 +42,18 @@ public:
     /// @brief Parses dotted-quad IPv4 or RFC 4291 IPv6 text; nullopt if invalid.
     static std::optional<address> parse(std::string_view text);
 
-    family fam() const { return family_; }
-    bool is_v4() const { return family_ == family::ipv4; }
-    bool is_v6() const { return family_ == family::ipv6; }
+    family fam() const { return family_; }  ///< IPv4 or IPv6
+    bool is_v4() const { return family_ == family::ipv4; }  ///< whether it is IPv4
+    bool is_v6() const { return family_ == family::ipv6; }  ///< whether it is IPv6
 
     /// @brief Raw bytes in network order: 4 for IPv4, 16 for IPv6.
     const std::uint8_t* data() const { return bytes_.data(); }
+    /// @brief Number of bytes: 4 for IPv4, 16 for IPv6.
     std::size_t size() const { return is_v4() ? 4 : 16; }
     /// @brief IPv4 as host-order integer (0 for IPv6).
     std::uint32_t v4_host_order() const;
 
+    /// @brief 0.0.0.0 or ::.
     bool is_unspecified() const;
     /// @brief 224.0.0.0/4 or ff00::/8.
     bool is_multicast() const;
@@ -76,6 +78,7 @@ public:
     /// @brief Canonical text (inet_ntop form).
     std::string to_string() const;
 
+    /// @brief Family first (IPv4 before IPv6), then the bytes in network order.
     friend std::strong_ordering operator<=>(const address& a, const address& b) {
         if (a.family_ != b.family_)
             return a.family_ < b.family_ ? std::strong_ordering::less : std::strong_ordering::greater;
@@ -87,6 +90,7 @@ public:
     }
     friend bool operator==(const address& a, const address& b) = default;
 
+    /// @brief A hash of family and bytes (for std::hash).
     std::size_t hash() const;
 
 private:
@@ -106,7 +110,11 @@ address mldv2_routers();      ///< ff02::16: MLDv2 reports
 
 }  // namespace mcproxy::net
 
+/// @cond
+// std::hash, so addresses can key unordered containers (not documented:
+// doxygen 1.9 cannot place a specialization written as std::hash<...>).
 template <>
 struct std::hash<mcproxy::net::address> {
     std::size_t operator()(const mcproxy::net::address& a) const noexcept { return a.hash(); }
 };
+/// @endcond

@@ -51,13 +51,19 @@ public:
 
     /// @brief True when a value is held.
     bool ok() const { return v_.has_value(); }
+    /// @brief Same as ok().
     explicit operator bool() const { return ok(); }
     /// @brief The value; only valid when ok().
     T& value() { return v_.value(); }
+    /// @brief The value; only valid when ok() (read-only).
     const T& value() const { return v_.value(); }
+    /// @brief The value; only valid when ok().
     T& operator*() { return value(); }
+    /// @brief The value; only valid when ok() (read-only).
     const T& operator*() const { return value(); }
+    /// @brief Member access to the value; only valid when ok().
     T* operator->() { return &value(); }
+    /// @brief Member access to the value; only valid when ok() (read-only).
     const T* operator->() const { return &value(); }
     /// @brief The error; only meaningful when !ok().
     error err() const { return err_; }

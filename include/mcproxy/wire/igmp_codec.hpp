@@ -18,11 +18,11 @@ namespace mcproxy::wire {
 
 /// @brief IGMP message types (RFC 3376 4, RFC 2236 2.1, RFC 1112 App. I).
 namespace igmp_type {
-inline constexpr std::uint8_t query = 0x11;
-inline constexpr std::uint8_t v1_report = 0x12;
-inline constexpr std::uint8_t v2_report = 0x16;
-inline constexpr std::uint8_t leave = 0x17;
-inline constexpr std::uint8_t v3_report = 0x22;
+inline constexpr std::uint8_t query = 0x11;  ///< Membership Query (all versions)
+inline constexpr std::uint8_t v1_report = 0x12;  ///< IGMPv1 Membership Report
+inline constexpr std::uint8_t v2_report = 0x16;  ///< IGMPv2 Membership Report
+inline constexpr std::uint8_t leave = 0x17;  ///< IGMPv2 Leave Group
+inline constexpr std::uint8_t v3_report = 0x22;  ///< IGMPv3 Membership Report
 }  // namespace igmp_type
 
 /// @brief Largest IGMP message we build: 65535 minus a 24-byte IPv4 header

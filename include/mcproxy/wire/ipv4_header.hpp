@@ -19,10 +19,10 @@ inline constexpr std::uint8_t ip_proto_igmp = 2;
 
 /// @brief What the IPv4 header says about a received packet.
 struct ipv4_info {
-    net::address src;
-    net::address dst;
-    std::uint8_t ttl = 0;
-    std::uint8_t tos = 0;
+    net::address src;  ///< source address
+    net::address dst;  ///< destination address
+    std::uint8_t ttl = 0;  ///< time to live
+    std::uint8_t tos = 0;  /**< type of service byte */
     /// Router Alert option (type 148, length 4, value 0) present (RFC 2113).
     bool router_alert = false;
     /// The IGMP message: the payload cut at the header's total length.
@@ -40,13 +40,13 @@ result<ipv4_info> parse_ipv4(std::span<const std::uint8_t> packet);
 
 /// @brief Fields of an IPv4 header to build.
 struct ipv4_build {
-    net::address src;
-    net::address dst;
+    net::address src;  ///< source address
+    net::address dst;  ///< destination address
     std::uint8_t ttl = 1;        ///< RFC 3376 4: IGMP is sent with TTL 1
     std::uint8_t tos = 0xC0;     ///< precedence "internetwork control", as Linux sends IGMP
     bool router_alert = true;    ///< RFC 3376 4 / RFC 2236 2: IGMP carries Router Alert
-    std::uint16_t id = 0;
-    std::uint8_t protocol = ip_proto_igmp;
+    std::uint16_t id = 0;  ///< identification field
+    std::uint8_t protocol = ip_proto_igmp;  ///< protocol of the payload
 };
 
 /// @brief Writes header (20 bytes, 24 with Router Alert, DF set, checksummed)

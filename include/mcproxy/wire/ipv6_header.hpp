@@ -24,7 +24,7 @@ inline constexpr std::uint16_t router_alert_mld = 0;
 
 /// @brief What a hop-by-hop options header says.
 struct hop_by_hop_info {
-    std::uint8_t next_header = 0;
+    std::uint8_t next_header = 0;  /**< the header that follows */
     /// Header length in bytes ((Hdr Ext Len + 1) * 8).
     std::size_t length = 0;
     /// Value of the first Router Alert option (RFC 2711), if any.
@@ -42,10 +42,10 @@ void append_hop_by_hop_router_alert(std::uint8_t next_header, std::uint16_t valu
 
 /// @brief What an IPv6 packet carrying ICMPv6 says.
 struct ipv6_info {
-    net::address src;
-    net::address dst;
-    std::uint8_t hop_limit = 0;
-    std::uint8_t traffic_class = 0;
+    net::address src;  ///< source address
+    net::address dst;  ///< destination address
+    std::uint8_t hop_limit = 0;  ///< hop limit
+    std::uint8_t traffic_class = 0;  /**< traffic class byte */
     /// Router Alert value from the hop-by-hop header, if present.
     std::optional<std::uint16_t> router_alert;
     /// The ICMPv6 message, cut at the payload length.
@@ -62,12 +62,12 @@ result<ipv6_info> parse_ipv6(std::span<const std::uint8_t> packet);
 
 /// @brief Fields of an IPv6 header to build.
 struct ipv6_build {
-    net::address src;
-    net::address dst;
+    net::address src;  ///< source address
+    net::address dst;  ///< destination address
     std::uint8_t hop_limit = 1;          ///< RFC 3810 5: MLD is sent with hop limit 1
-    std::uint8_t traffic_class = 0;
+    std::uint8_t traffic_class = 0;  ///< traffic class byte
     bool router_alert = true;            ///< RFC 3810 5: hop-by-hop Router Alert
-    std::uint16_t router_alert_value = router_alert_mld;
+    std::uint16_t router_alert_value = router_alert_mld;  ///< value of the Router Alert option
 };
 
 /// @brief Writes IPv6 header (+ hop-by-hop Router Alert header) and the

@@ -32,13 +32,14 @@ enum class record_type : std::uint8_t {
     allow_new_sources = 5,  ///< ALLOW
     block_old_sources = 6,  ///< BLOCK
 };
+/// @brief "IS_IN", "TO_EX" etc., as the RFC tables write them.
 const char* to_string(record_type t);
 
 /// @brief One group record of an IGMPv3 / MLDv2 report.
 struct group_record {
-    record_type type = record_type::mode_is_include;
-    net::address group;
-    std::vector<net::address> sources;
+    record_type type = record_type::mode_is_include;  ///< what the record says
+    net::address group;  ///< the group address
+    std::vector<net::address> sources;  /**< its sources, in wire order */
     /// Auxiliary data (RFC 3376 4.2.10): kept verbatim, ignored by mcproxy.
     std::vector<std::uint8_t> aux_data;
     friend bool operator==(const group_record&, const group_record&) = default;
@@ -49,8 +50,8 @@ struct group_record {
 /// General query: `group` unspecified, no sources. Group-specific: `group`
 /// set, no sources. Group-and-source-specific (v3/MLDv2 only): both set.
 struct query {
-    version ver = version::igmpv3;
-    net::address group;
+    version ver = version::igmpv3;  ///< the query version (the decoder infers it from type and length)
+    net::address group;  /**< the group; unspecified for a general query */
     /// Max Response Time. IGMPv1 queries carry 0 on the wire, which means
     /// 10 s (RFC 2236 4); the decoder reports the effective value.
     std::chrono::milliseconds max_resp{10000};
@@ -60,28 +61,28 @@ struct query {
     std::uint8_t qrv = 0;
     /// v3/MLDv2 only: Querier's Query Interval (decoded from QQIC).
     std::chrono::seconds qqi{0};
-    std::vector<net::address> sources;
+    std::vector<net::address> sources;  ///< group-and-source-specific: the sources asked about
     friend bool operator==(const query&, const query&) = default;
 };
 
 /// @brief IGMPv3 (type 0x22) or MLDv2 (type 143) report.
 struct report_v3 {
     version ver = version::igmpv3;  ///< igmpv3 or mldv2
-    std::vector<group_record> records;
+    std::vector<group_record> records;  ///< in wire order
     friend bool operator==(const report_v3&, const report_v3&) = default;
 };
 
 /// @brief IGMPv1 (0x12), IGMPv2 (0x16) or MLDv1 (131) report of one group.
 struct report_v1v2 {
     version ver = version::igmpv2;  ///< igmpv1, igmpv2 or mldv1
-    net::address group;
+    net::address group;  ///< the group reported
     friend bool operator==(const report_v1v2&, const report_v1v2&) = default;
 };
 
 /// @brief IGMPv2 Leave Group (0x17) or MLDv1 Done (132).
 struct leave {
     version ver = version::igmpv2;  ///< igmpv2 or mldv1
-    net::address group;
+    net::address group;  ///< the group left
     friend bool operator==(const leave&, const leave&) = default;
 };
 

@@ -21,10 +21,10 @@ namespace mcproxy::wire {
 
 /// @brief ICMPv6 types of MLD (RFC 2710 3, RFC 3810 5).
 namespace mld_type {
-inline constexpr std::uint8_t query = 130;
-inline constexpr std::uint8_t v1_report = 131;
-inline constexpr std::uint8_t done = 132;
-inline constexpr std::uint8_t v2_report = 143;
+inline constexpr std::uint8_t query = 130;  ///< Multicast Listener Query (both versions)
+inline constexpr std::uint8_t v1_report = 131;  ///< MLDv1 Multicast Listener Report
+inline constexpr std::uint8_t done = 132;  ///< MLDv1 Multicast Listener Done
+inline constexpr std::uint8_t v2_report = 143;  ///< MLDv2 Multicast Listener Report
 }  // namespace mld_type
 
 /// @brief Largest MLD message we build: an IPv6 payload of 65535 minus the

@@ -89,6 +89,39 @@ TEST(Forwarding, UnwantedUpstreamDataGetsAnEmptyRouteThatIdlesOut) {
     }
 }
 
+// An upcall storm of (S,G) nobody wants stays within max_routes: the oldest
+// unwanted route makes room, wanted routes are never evicted, and when every
+// route is wanted new ones are refused with one log line per 10 s.
+TEST(Forwarding, RouteBoundEvictsUnwantedRoutesFirst) {
+    forwarding_settings s;
+    s.max_routes = 4;
+    fixture f(s);
+    f.join(d1, "239.1.1.1", exc({}));
+    f.fwd.on_upcall(up, ip("198.18.0.1"), ip("239.1.1.1"), f.now, f.out);  // wanted
+    for (int i = 1; i <= 1000; ++i) {
+        const std::string src = "198.18.1." + std::to_string(i % 250 + 1);
+        const std::string grp = "239.9." + std::to_string(i / 250) + "." + std::to_string(i % 250 + 1);
+        f.fwd.on_upcall(up, ip(src.c_str()), ip(grp.c_str()), f.now, f.out);
+        ASSERT_LE(f.fwd.route_count(), 4u);
+    }
+    EXPECT_TRUE(f.fwd.route(route_key{ip("198.18.0.1"), ip("239.1.1.1")})) << "the wanted route stays";
+    EXPECT_EQ(f.fwd.refused_routes(), 0u);
+    // Every installed route was removed again (kernel entries follow).
+    EXPECT_EQ(sets(f.out).size() - removes(f.out).size(), 4u);
+
+    // All four wanted: a fifth is refused, logged once.
+    f.out.clear();
+    for (const char* g : {"239.2.0.1", "239.2.0.2", "239.2.0.3", "239.2.0.4", "239.2.0.5", "239.2.0.6"}) {
+        f.join(d2, g, exc({}));
+        f.fwd.on_upcall(up, ip("198.18.0.1"), ip(g), f.now, f.out);
+    }
+    EXPECT_EQ(f.fwd.route_count(), 4u);
+    EXPECT_GE(f.fwd.refused_routes(), 2u);
+    std::size_t logs = 0;
+    for (const auto& a : f.out) logs += std::holds_alternative<log_action>(a);
+    EXPECT_EQ(logs, 1u);
+}
+
 TEST(Forwarding, LocalSourceGoesUpstreamAndToOtherDownstreamsNeverBack) {
     fixture f;
     f.fwd.set_interfaces({up, up2}, {d1, d2, d3}, f.now, f.out);

@@ -76,3 +76,16 @@ TEST(CommandLine, HelpMentionsEveryClassicOption) {
     for (const char* opt : {"-h", "-c", "-r", "-d", "-s", "-v", "-f", "-t", "--version"})
         EXPECT_NE(h.find(opt), std::string::npos) << opt;
 }
+
+TEST(CommandLine, UserAndKeepRoot) {
+    EXPECT_EQ(ok({"-U", "mcproxy"}).user, "mcproxy");
+    EXPECT_EQ(ok({"-Umcproxy"}).user, "mcproxy");
+    EXPECT_EQ(ok({"--user=daemon"}).user, "daemon");
+    EXPECT_EQ(ok({"-dU", "x", "-f", "c"}).user, "x");
+    EXPECT_FALSE(ok({}).user.has_value());
+    EXPECT_TRUE(ok({"--keep-root"}).keep_root);
+    EXPECT_EQ(fails({"-U"}), "option '-U' needs a user name");
+    EXPECT_EQ(fails({"--user"}), "option '--user' needs a user name");
+    EXPECT_NE(fails({"--keep-root", "-U", "x"}).find("exclude each other"), std::string::npos);
+    EXPECT_EQ(fails({"--keep-root=1"}), "option '--keep-root' takes no value");
+}
