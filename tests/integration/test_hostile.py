@@ -240,9 +240,8 @@ def test_upcall_storm_real_join_served(topo, mcproxy, tmp_path):
     assert s["received"] >= 100 and s["duplicates"] == 0, s
 
 
-@pytest.mark.xfail(strict=True, reason="core::forwarding installs a route (and the daemon a kernel MFC entry) for "
-                   "every upcall's (S,G), kept until the idle timeout: 100,000 (S,G) grow the daemon by about "
-                   "28 MB and the kernel cache to 100,000 entries (issue 7 report has the fix)")
+# core::forwarding bounds its routes (max_routes, 16384): at the bound the
+# oldest route that forwards nowhere makes room (doc/hardening.md).
 def test_upcall_storm_memory_bounded(topo, mcproxy, tmp_path):
     r = _storm(topo, mcproxy, tmp_path)
     if not SANITIZED:
