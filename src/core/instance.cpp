@@ -149,8 +149,23 @@ void instance::propagate(if_index iface, const router& r, const group_list& chan
     reroute(std::vector<net::address>(changed.begin(), changed.end()), now, out);
 }
 
+void instance::end_batch(time_point now, actions& out) {
+    batching_ = false;
+    std::vector<net::address> groups;
+    groups.swap(pending_reports_);
+    std::sort(groups.begin(), groups.end());
+    groups.erase(std::unique(groups.begin(), groups.end()), groups.end());
+    report(groups, now, out);
+}
+
 void instance::report(const std::vector<net::address>& groups, time_point now, actions& out) {
     if (groups.empty() || upstreams_.empty()) return;
+    if (batching_) {
+        // What is reported is read from the merged state when the batch
+        // ends, so only which groups to look at needs keeping.
+        pending_reports_.insert(pending_reports_.end(), groups.begin(), groups.end());
+        return;
+    }
     std::vector<std::vector<membership_change>> changes(upstreams_.size());
     std::vector<membership> candidates(upstreams_.size());
     for (const auto& g : groups) {

@@ -204,7 +204,11 @@ bool proxy_instance::apply_reconfiguration(const config::instance& next,
 
 void proxy_instance::on_readable() {
     core::actions out;
+    // Everything read now is one batch: a burst of host reports becomes as
+    // few upstream reports as fit, not one per host report.
+    core_->begin_batch();
     port_->read([&](kernel_input&& in) { on_input(std::move(in), out); }, read_batch);
+    core_->end_batch(monotonic_now(), out);
     execute(out);
     reschedule();
 }

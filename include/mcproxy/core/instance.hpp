@@ -121,6 +121,14 @@ public:
     /// @brief Removes every route (clean shutdown).
     void shutdown(actions& out);
 
+    /// @brief Starts a batch: upstream reports caused by the events handled
+    /// until end_batch() are sent together, packed into as few reports as
+    /// fit (a burst of host reports read at once gives one upstream report,
+    /// not one per host report). Routes are still updated at once.
+    void begin_batch() { batching_ = true; }
+    /// @brief Ends the batch and sends its upstream reports.
+    void end_batch(time_point now, actions& out);
+
     // ---- reconfiguration (reload) ----
     /// @brief Adds a downstream interface at run time (a reload that adds
     /// it): a fresh querier starts on it; nothing else changes. Only for
@@ -181,6 +189,8 @@ private:
     std::optional<if_index> proactive_input(const net::address& group, const net::address& source) const;
     const aggregator& merge_for(const upstream_part& u) const { return u.view ? *u.view : aggregator_; }
 
+    bool batching_ = false;
+    std::vector<net::address> pending_reports_;  ///< groups to report at end_batch()
     instance_settings settings_;
     std::shared_ptr<const filter_policy> policy_;
     upstream_selector selector_;

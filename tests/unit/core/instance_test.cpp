@@ -413,3 +413,36 @@ TEST(InstanceReconfigure, RefusedWithFilters) {
 
 }  // namespace
 }  // namespace mcproxy::core
+
+namespace mcproxy::core {
+namespace {
+
+// A burst of host reports handled as one batch leaves as one packed upstream
+// report; without the batch every host report gives its own.
+TEST(InstanceBatch, BurstOfReportsBecomesOnePackedUpstreamReport) {
+    auto burst = [](instance& inst, actions& out) {
+        for (int i = 1; i <= 100; ++i) {
+            const std::string g = "239.1.0." + std::to_string(i);
+            inst.handle(report(d1, "192.0.2.10", wire::version::igmpv3, {rec(T::change_to_exclude, g.c_str(), {})}),
+                        at(1s), out);
+        }
+    };
+    instance batched(settings(wire::version::igmpv3), at(0s));
+    actions out;
+    batched.begin_batch();
+    burst(batched, out);
+    EXPECT_TRUE(sent_on(out, up).empty()) << "nothing leaves before the batch ends";
+    batched.end_batch(at(1s), out);
+    EXPECT_EQ(sent_on(out, up).size(), 1u);
+    EXPECT_EQ(records_on(out, up).size(), 100u);
+    EXPECT_EQ(batched.merged(ip("239.1.0.42")), exc({}));
+
+    instance single(settings(wire::version::igmpv3), at(0s));
+    actions out2;
+    burst(single, out2);
+    EXPECT_EQ(sent_on(out2, up).size(), 100u);
+    EXPECT_EQ(records_on(out2, up).size(), 100u);
+}
+
+}  // namespace
+}  // namespace mcproxy::core
