@@ -177,3 +177,50 @@ def test_two_proxies_peering(topo, capture, mcproxy, fam):
     on_lan_b = _count(lan_b, fam.group)
     assert on_lan_b.get(a.source_addr) == 100 and on_lan_b.get(b.source_addr) == 100, on_lan_b
     assert all(d.time >= sent_at - 1 for d in peer_cap.datagrams_now(fam.group))
+
+
+@pytest.mark.parametrize("fam", FAMILIES)
+def test_peering_source_specific_join_and_leave(topo, capture, mcproxy, fam):
+    """doc/peering.md steps 4 and 5: lisB joins the source-specific group
+    from srcA; B reports that source on the link, A forwards srcA's data to
+    the peer (route made on the first packet), lisB gets each packet once;
+    when lisB leaves, B reports the leave and A stops forwarding to the
+    link after its last member queries."""
+    sites = peering_net(topo, fam)
+    a, b = sites["A"], sites["B"]
+    peer_cap = capture(a.proxy, "peer")
+
+    def ready(site):
+        from kernel_state import vif_names
+        return lambda: {"peer", site.lan} <= vif_names(site.proxy, fam.name)
+
+    mcproxy(a.proxy, peer_config(fam, "A", a, b), ready=ready(a), name="proxyA")
+    mcproxy(b.proxy, peer_config(fam, "B", b, a), ready=ready(b), name="proxyB")
+    b_src = b.peer_addr if fam.name == "ipv4" else link_local(b.proxy, "peer")
+    rx_b = procs.receive(b.listener, "eth0", fam.ssm_group, duration=4, port=5002,
+                         sources=[a.source_addr])
+    join = peer_cap.wait_message(lambda m: m.kind == "report" and m.src == b_src and any(
+        r.type in ("ALLOW", "IS_IN", "TO_IN") and a.source_addr in r.sources
+        for r in records_for(m, fam.ssm_group)), 3.0)
+    assert join is not None, peer_cap.messages_now(family=fam.name)
+    time.sleep(0.3)
+    procs.send(a.source, "eth0", fam.ssm_group, count=100, rate=100, port=5002,
+               source_address=a.source_addr)
+    s = rx_b.summary()
+    assert s["sources"] == {a.source_addr: 100}, s
+    assert s["duplicates"] == 0 and s["lost"] == 0, s
+    assert _count(peer_cap, fam.ssm_group) == {a.source_addr: 100}
+    # lisB has left (its receive ended): B reports it, A prunes the link.
+    left_at = time.time()
+    leave = peer_cap.wait_message(lambda m: m.kind == "report" and m.src == b_src and any(
+        (r.type == "BLOCK" and a.source_addr in r.sources) or (r.type == "TO_IN" and not r.sources)
+        for r in records_for(m, fam.ssm_group)), 3.0)
+    assert leave is not None, peer_cap.messages_now(family=fam.name)
+    time.sleep(3.5)  # A's last member query time on the link is about 2 s
+    pruned_at = time.time()
+    procs.send(a.source, "eth0", fam.ssm_group, count=50, rate=100, port=5002,
+               source_address=a.source_addr)
+    time.sleep(0.3)
+    late = [d for d in peer_cap.datagrams_now(fam.ssm_group) if d.time > pruned_at]
+    assert late == [], (f"{len(late)} packets sent to the peer {pruned_at - left_at:.1f} s"
+                        " after its listener left")
