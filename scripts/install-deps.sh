@@ -8,7 +8,7 @@ packages=(
   libcap-ng-dev                               # dropping privileges (keeps CAP_NET_ADMIN/RAW)
   libgtest-dev libgmock-dev libbenchmark-dev  # unit tests and micro-benchmarks
   qt5-qmake qt5-qmake-bin qtchooser           # the classic `qmake && make` build
-  clang libclang-rt-14-dev                    # libFuzzer and sanitizer builds
+  clang libclang-rt-14-dev clang-tidy         # libFuzzer, sanitizer builds, static checks
   iproute2 tcpdump                            # namespace tests and demo
   python3 python3-pytest python3-scapy python3-pyroute2
   iputils-ping procps util-linux              # debug/ lab tests (ping, sysctl, setpriv)

@@ -49,6 +49,20 @@ if [ "${SKIP_INTEGRATION:-0}" != 1 ] && ls tests/integration/test_*.py >/dev/nul
   count "integration" "${p:-0}" "${f:-0}"
 fi
 
+if [ -x tests/tidy.sh ]; then
+  step "clang-tidy (.clang-tidy; net, wire, config, kernel layers)"
+  if tests/tidy.sh src/net src/wire src/config src/kernel; then count "tidy" 1 0; else count "tidy" 0 1; fi
+fi
+
+if [ -d tests/bench_smoke ]; then
+  step "benchmark harness smoke test (bench/e2e quick case, no time thresholds)"
+  /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/bench_smoke 2>&1 | tee build/bench_smoke.log
+  p=$(grep -oE '[0-9]+ passed' build/bench_smoke.log | tail -1 | grep -oE '[0-9]+' || echo 0)
+  f=$(grep -oE '[0-9]+ (failed|errors?)' build/bench_smoke.log | awk '{s+=$1} END {print s+0}')
+  if [ "${p:-0}" -eq 0 ] && [ "${f:-0}" -eq 0 ]; then f=1; fi
+  count "bench smoke" "${p:-0}" "${f:-0}"
+fi
+
 if [ -d tests/ops ]; then
   step "operations tests (unit file, manuals, install, doc, debug lab)"
   MCPROXY_BUILD_DIR="$top/build" /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/ops \

@@ -149,8 +149,23 @@ void instance::propagate(if_index iface, const router& r, const group_list& chan
     reroute(std::vector<net::address>(changed.begin(), changed.end()), now, out);
 }
 
+void instance::end_batch(time_point now, actions& out) {
+    batching_ = false;
+    std::vector<net::address> groups;
+    groups.swap(pending_reports_);
+    std::sort(groups.begin(), groups.end());
+    groups.erase(std::unique(groups.begin(), groups.end()), groups.end());
+    report(groups, now, out);
+}
+
 void instance::report(const std::vector<net::address>& groups, time_point now, actions& out) {
     if (groups.empty() || upstreams_.empty()) return;
+    if (batching_) {
+        // What is reported is read from the merged state when the batch
+        // ends, so only which groups to look at needs keeping.
+        pending_reports_.insert(pending_reports_.end(), groups.begin(), groups.end());
+        return;
+    }
     std::vector<std::vector<membership_change>> changes(upstreams_.size());
     std::vector<membership> candidates(upstreams_.size());
     for (const auto& g : groups) {
@@ -257,16 +272,7 @@ void instance::on_link(const link_event& l, time_point now, actions& out) {
     }
     if (downstream_part* d = find_downstream(l.iface)) {
         if (!l.up && d->r) {
-            d->r.reset();
-            std::vector<net::address> changed = aggregator_.remove_interface(d->iface);
-            for (auto& u : upstreams_)
-                if (u.view) {
-                    auto more = u.view->remove_interface(d->iface);
-                    changed.insert(changed.end(), more.begin(), more.end());
-                }
-            std::sort(changed.begin(), changed.end());
-            changed.erase(std::unique(changed.begin(), changed.end()), changed.end());
-            report(changed, now, out);
+            forget_downstream(*d, now, out);
         } else if (l.up && !d->r) {
             // A fresh querier: startup queries rebuild the membership.
             d->r = std::make_unique<router>(d->settings, now);
@@ -281,6 +287,45 @@ void instance::on_address(const address_event& a, time_point now, actions& out) 
         d->settings.own_address = a.address;
         if (d->r) d->r->set_address(a.address, now, out);
     }
+}
+
+void instance::forget_downstream(downstream_part& d, time_point now, actions& out) {
+    d.r.reset();
+    std::vector<net::address> changed = aggregator_.remove_interface(d.iface);
+    for (auto& u : upstreams_)
+        if (u.view) {
+            auto more = u.view->remove_interface(d.iface);
+            changed.insert(changed.end(), more.begin(), more.end());
+        }
+    std::sort(changed.begin(), changed.end());
+    changed.erase(std::unique(changed.begin(), changed.end()), changed.end());
+    report(changed, now, out);
+}
+
+bool instance::add_downstream(if_index iface, router_settings rs, time_point now, actions& out) {
+    if (!reconfigurable() || find_downstream(iface) || find_upstream(iface)) return false;
+    rs.iface = iface;
+    rs.ver = settings_.ver;
+    settings_.downstreams.push_back(iface);
+    settings_.router_overrides[iface] = rs;
+    // No filters: the policy only knows which interface is which.
+    policy_ = make_policy(settings_);
+    downstreams_.push_back(downstream_part{iface, rs, std::make_unique<router>(rs, now)});
+    update_interfaces(now, out);
+    return true;
+}
+
+bool instance::remove_downstream(if_index iface, time_point now, actions& out) {
+    auto it = std::find_if(downstreams_.begin(), downstreams_.end(),
+                           [iface](const downstream_part& d) { return d.iface == iface; });
+    if (!reconfigurable() || it == downstreams_.end()) return false;
+    if (it->r) forget_downstream(*it, now, out);
+    downstreams_.erase(it);
+    std::erase(settings_.downstreams, iface);
+    settings_.router_overrides.erase(iface);
+    policy_ = make_policy(settings_);
+    update_interfaces(now, out);
+    return true;
 }
 
 void instance::update_interfaces(time_point now, actions& out) {

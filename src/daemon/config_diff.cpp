@@ -26,20 +26,13 @@ void add_tuning(std::string& out, const config::downstream_tuning& t) {
            std::to_string(t.max_groups) + "/" + std::to_string(t.max_sources) + "/" + std::to_string(t.max_hosts);
 }
 
-}  // namespace
-
-std::string fingerprint(const config::instance& inst) {
+/// Everything but the downstream interfaces.
+std::string frame(const config::instance& inst) {
     std::string out = inst.name + " " + std::string(config::to_string(inst.protocol)) + " table " +
                       std::to_string(inst.table) + "\n";
     for (const auto& u : inst.upstreams) {
         out += "up " + u.name;
         add_filters(out, u.filters);
-        out += "\n";
-    }
-    for (const auto& d : inst.downstreams) {
-        out += "down " + d.name;
-        add_tuning(out, d.tuning);
-        add_filters(out, d.filters);
         out += "\n";
     }
     out += "defaults up";
@@ -52,6 +45,35 @@ std::string fingerprint(const config::instance& inst) {
            std::to_string(inst.upstream_out.timeout.count()) + "\nidle " +
            std::to_string(inst.route_idle_timeout.count()) + "\n";
     return out;
+}
+
+bool has_filters(const config::interface_filters& f) { return f.in.has_value() || f.out.has_value(); }
+
+}  // namespace
+
+std::string downstream_fingerprint(const config::downstream& d) {
+    std::string out = "down " + d.name;
+    add_tuning(out, d.tuning);
+    add_filters(out, d.filters);
+    return out;
+}
+
+std::string fingerprint(const config::instance& inst) {
+    std::string out = frame(inst);
+    for (const auto& d : inst.downstreams) out += downstream_fingerprint(d) + "\n";
+    return out;
+}
+
+bool reconfigurable_in_place(const config::instance& before, const config::instance& after) {
+    auto plain = [](const config::instance& i) {
+        if (!i.peering.empty() || has_filters(i.upstream_defaults) || has_filters(i.downstream_defaults)) return false;
+        for (const auto& u : i.upstreams)
+            if (u.peering || has_filters(u.filters)) return false;
+        for (const auto& d : i.downstreams)
+            if (d.peering || has_filters(d.filters)) return false;
+        return true;
+    };
+    return before.family == after.family && frame(before) == frame(after) && plain(before) && plain(after);
 }
 
 }  // namespace mcproxy::daemon

@@ -249,6 +249,12 @@ public:
                 kept.push_back(std::move(*it));
                 continue;
             }
+            // Only downstreams added or removed: done inside the running
+            // instance, so its other interfaces and routes do not blink.
+            if (it != instances_.end() && (*it)->reconfigure(inst, current.value())) {
+                kept.push_back(std::move(*it));
+                continue;
+            }
             if (it != instances_.end()) {
                 log_.write(core::log_level::notice, "reload: pinstance " + inst.name + " changed, restarting it");
                 (*it)->stop();

@@ -18,6 +18,17 @@ interface_table::interface_table(net::family fam, std::vector<configured_interfa
     }
 }
 
+void interface_table::add(configured_interface c) {
+    interface_state st;
+    st.conf = std::move(c);
+    st.fam = family_;
+    interfaces_.push_back(std::move(st));
+}
+
+void interface_table::remove(core::if_index id) {
+    std::erase_if(interfaces_, [id](const interface_state& i) { return i.conf.id == id; });
+}
+
 const interface_state* interface_table::by_id(core::if_index id) const {
     for (const auto& i : interfaces_)
         if (i.conf.id == id) return &i;

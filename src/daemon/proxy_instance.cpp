@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "mcproxy/daemon/proxy_instance.hpp"
 
+#include <future>
 #include <random>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "mcproxy/daemon/config_diff.hpp"
 #include "mcproxy/daemon/core_settings.hpp"
 #include "mcproxy/daemon/status_adapter.hpp"
 #include "mcproxy/daemon/status_format.hpp"
@@ -123,11 +125,90 @@ void proxy_instance::stop() {
     }
 }
 
+// ---- reload ---------------------------------------------------------------
+
+bool proxy_instance::reconfigure(const config::instance& next,
+                                 const std::vector<kernel::interface_event>& current) {
+    if (!thread_.joinable()) return apply_reconfiguration(next, current);
+    std::promise<bool> done;
+    auto result = done.get_future();
+    boost::asio::post(io_, [&] { done.set_value(apply_reconfiguration(next, current)); });
+    return result.get();
+}
+
+void proxy_instance::drop_interface(core::if_index id) {
+    auto it = applied_.find(id);
+    if (it != applied_.end()) {
+        if (it->second.joined) port_->leave_router_groups(it->second.vif_ifindex);
+        if (it->second.vif_ifindex) (void)port_->remove_interface(it->second.vif_ifindex);
+        applied_.erase(it);
+    }
+    ifaces_.remove(id);
+}
+
+bool proxy_instance::apply_reconfiguration(const config::instance& next,
+                                           const std::vector<kernel::interface_event>& current) {
+    if (!reconfigurable_in_place(conf_, next)) return false;
+    const core::time_point now = monotonic_now();
+    core::actions out;
+    // Removed downstreams, and those whose settings changed (they start over).
+    for (const auto& d : conf_.downstreams) {
+        const auto* keep = next.find_downstream(d.name);
+        if (keep && downstream_fingerprint(*keep) == downstream_fingerprint(d)) continue;
+        const interface_state* st = ifaces_.by_name(d.name);
+        if (!st) continue;
+        const core::if_index id = st->conf.id;
+        if (!core_->remove_downstream(id, now, out)) return false;
+        log(core::log_level::notice, "reload: downstream " + d.name + (keep ? " changed" : " removed"));
+        execute(out);
+        drop_interface(id);
+    }
+    // New downstreams get fresh ids; everything else keeps its own.
+    core::if_index next_id = 0;
+    for (const auto& st : ifaces_.all()) next_id = std::max(next_id, st.conf.id);
+    std::vector<core::if_index> added;
+    for (const auto& d : next.downstreams) {
+        if (ifaces_.by_name(d.name)) continue;
+        configured_interface c{++next_id, d.name, false, true};
+        ifaces_.add(c);
+        std::vector<configured_interface> ids{c};
+        config::instance one = next;
+        one.downstreams = {d};
+        one.upstreams.clear();
+        const core::instance_settings s = core_settings(one, ids, 0);
+        if (!core_->add_downstream(c.id, s.router_overrides.at(c.id), now, out)) return false;
+        log(core::log_level::notice, "reload: downstream " + d.name + " added");
+        added.push_back(c.id);
+    }
+    conf_ = next;
+    std::vector<core::if_index> changed;
+    for (const auto& ev : current) {
+        auto ids = ifaces_.apply(ev);
+        changed.insert(changed.end(), ids.begin(), ids.end());
+    }
+    changed.insert(changed.end(), added.begin(), added.end());
+    std::sort(changed.begin(), changed.end());
+    changed.erase(std::unique(changed.begin(), changed.end()), changed.end());
+    for (core::if_index id : changed) {
+        const interface_state& st = *ifaces_.by_id(id);
+        if (auto s = reconcile_kernel(st, applied_[id]); !s) log(core::log_level::error, s.message());
+        reconcile(id, out);
+        log(core::log_level::notice, describe(st));
+    }
+    execute(out);
+    reschedule();
+    return true;
+}
+
 // ---- input --------------------------------------------------------------
 
 void proxy_instance::on_readable() {
     core::actions out;
+    // Everything read now is one batch: a burst of host reports becomes as
+    // few upstream reports as fit, not one per host report.
+    core_->begin_batch();
     port_->read([&](kernel_input&& in) { on_input(std::move(in), out); }, read_batch);
+    core_->end_batch(monotonic_now(), out);
     execute(out);
     reschedule();
 }

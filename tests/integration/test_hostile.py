@@ -241,6 +241,8 @@ def test_upcall_storm_real_join_served(topo, mcproxy, tmp_path):
     assert s["received"] >= 100 and s["duplicates"] == 0, s
 
 
+# core::forwarding bounds its routes (max_routes, 16384): at the bound the
+# oldest route that forwards nowhere makes room (doc/hardening.md).
 def test_upcall_storm_memory_bounded(topo, mcproxy, tmp_path):
     r = _storm(topo, mcproxy, tmp_path)
     if not SANITIZED:

@@ -88,3 +88,31 @@ def test_adding_and_removing_an_instance_leaves_the_other_alone(topo, capture, m
     assert "pinstance one changed" not in m.log()
     assert m.stop() == 0
     assert custom_mrules(net.proxy, fam.name) == []
+
+
+@pytest.mark.parametrize("fam", FAMILIES)
+def test_adding_a_downstream_keeps_the_stream_without_a_gap(topo, capture, mcproxy, fam):
+    """The reload the issue names: a downstream added to a running instance.
+    h1's stream on dn1 loses nothing; h2 on the new dn2 gets the group."""
+    net = topo.proxy_net((1, 1))
+    up = capture(net.router.ns, "eth0")
+    before = config(fam.protocol, [("proxy", ["up0"], ["dn1"])])
+    after = config(fam.protocol, [("proxy", ["up0"], ["dn1", "dn2"])])
+    m = mcproxy(net.proxy, before, ready=vifs_ready(net.proxy, fam, ("up0", "dn1")))
+    rx1 = _stream(net, fam, count=600)
+    wait_upstream_join(up, fam, fam.group, net)
+    tx = procs.send(net.router.ns, "eth0", fam.group, count=600, rate=100, source_address=fam.src_a,
+                    background=True)
+    time.sleep(1.5)
+    _readable_by_daemon(m)
+    m.conf_path.write_text(after)
+    m.signal(signal.SIGHUP)
+    assert wait_for(lambda: "reload: downstream dn2 added" in m.log(), 3.0), m.log()
+    assert wait_for(lambda: "dn2" in vif_names(net.proxy, fam.name), 2.0)
+    rx2 = procs.receive(net.hosts["h2"].ns, "eth0", fam.group, duration=2.0)
+    assert tx.wait(15) == 0
+    s1 = rx1.summary()
+    assert s1["received"] == 600 and s1["lost"] == 0, s1
+    s2 = rx2.summary()
+    assert s2["received"] > 0, s2
+    assert "restarting" not in m.log()

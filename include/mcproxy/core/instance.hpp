@@ -121,6 +121,25 @@ public:
     /// @brief Removes every route (clean shutdown).
     void shutdown(actions& out);
 
+    /// @brief Starts a batch: upstream reports caused by the events handled
+    /// until end_batch() are sent together, packed into as few reports as
+    /// fit (a burst of host reports read at once gives one upstream report,
+    /// not one per host report). Routes are still updated at once.
+    void begin_batch() { batching_ = true; }
+    /// @brief Ends the batch and sends its upstream reports.
+    void end_batch(time_point now, actions& out);
+
+    // ---- reconfiguration (reload) ----
+    /// @brief Adds a downstream interface at run time (a reload that adds
+    /// it): a fresh querier starts on it; nothing else changes. Only for
+    /// instances without filters or peering interfaces (the daemon restarts
+    /// those instead); returns false when that does not hold or `iface` is known.
+    bool add_downstream(if_index iface, router_settings rs, time_point now, actions& out);
+    /// @brief Removes a downstream interface at run time: its memberships
+    /// leave the merge (reported upstream) and its routes lose it. Same
+    /// condition as add_downstream(); returns false if it does not hold.
+    bool remove_downstream(if_index iface, time_point now, actions& out);
+
     // ---- introspection ----
     /// @brief Merged (upstream) state of `group`.
     membership merged(const net::address& group) const { return aggregator_.merged(group); }
@@ -161,6 +180,8 @@ private:
     void report(const std::vector<net::address>& groups, time_point now, actions& out);
     void reroute(const std::vector<net::address>& groups, time_point now, actions& out);
     void update_interfaces(time_point now, actions& out);
+    void forget_downstream(downstream_part& d, time_point now, actions& out);
+    bool reconfigurable() const { return !policy_->has_filters() && !policy_->has_peering(); }
     void on_upcall(const upcall_event& u, time_point now, actions& out);
     void on_counters(const counters_event& c, time_point now, actions& out);
     void upstream_data(const net::address& source, const net::address& group, if_index u, time_point now,
@@ -168,6 +189,8 @@ private:
     std::optional<if_index> proactive_input(const net::address& group, const net::address& source) const;
     const aggregator& merge_for(const upstream_part& u) const { return u.view ? *u.view : aggregator_; }
 
+    bool batching_ = false;
+    std::vector<net::address> pending_reports_;  ///< groups to report at end_batch()
     instance_settings settings_;
     std::shared_ptr<const filter_policy> policy_;
     upstream_selector selector_;

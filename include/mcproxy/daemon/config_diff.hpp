@@ -15,4 +15,13 @@ namespace mcproxy::daemon {
 /// Two instances with the same fingerprint run identically.
 std::string fingerprint(const config::instance& inst);
 
+/// @brief The part of the fingerprint that belongs to one downstream.
+std::string downstream_fingerprint(const config::downstream& d);
+
+/// @brief Whether `after` differs from `before` only in its downstream
+/// interfaces and neither has filters or peering interfaces: then a reload
+/// adds and removes those downstreams in the running instance, and
+/// everything else keeps its state.
+bool reconfigurable_in_place(const config::instance& before, const config::instance& after);
+
 }  // namespace mcproxy::daemon

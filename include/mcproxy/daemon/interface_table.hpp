@@ -56,6 +56,11 @@ public:
     /// @brief Applies one rtnetlink event; returns the ids whose state changed.
     std::vector<core::if_index> apply(const kernel::interface_event& ev);
 
+    /// @brief Adds a configured interface (a reload); its kernel state comes
+    /// with the next events (apply a fresh dump).
+    void add(configured_interface c);
+    /// @brief Forgets the interface with core id `id`.
+    void remove(core::if_index id);
     /// @brief The interface with core id `id`, or nullptr.
     const interface_state* by_id(core::if_index id) const;
     /// @brief The configured interface that currently has `ifindex`, or nullptr.

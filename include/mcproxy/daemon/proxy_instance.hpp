@@ -51,6 +51,13 @@ public:
     /// thread (bounded: the loop only finishes its current handler).
     void stop();
 
+    /// @brief A reload that only adds or removes downstream interfaces
+    /// (config_diff.hpp reconfigurable_in_place): applied on the instance's
+    /// thread while everything else keeps running; waits until done.
+    /// `current` is a fresh interface dump. False: could not be done in
+    /// place (the caller restarts the instance).
+    bool reconfigure(const config::instance& next, const std::vector<kernel::interface_event>& current);
+
     /// @brief The configured instance.
     const config::instance& conf() const { return conf_; }
     /// @brief The event loop (post work to run on the instance's thread).
@@ -75,6 +82,8 @@ private:
     void reconcile(core::if_index id, core::actions& out);
     kernel::status reconcile_kernel(const interface_state& st, applied_interface& a);
     void reinstall_routes(core::if_index id);
+    bool apply_reconfiguration(const config::instance& next, const std::vector<kernel::interface_event>& current);
+    void drop_interface(core::if_index id);
     void on_timer();
     void execute(core::actions& acts);
     void execute_send(const core::send_action& a);

@@ -366,3 +366,83 @@ TEST(InstanceRandom, AnyEventSequenceKeepsTheInvariants) {
 
 }  // namespace
 }  // namespace mcproxy::core
+
+namespace mcproxy::core {
+namespace {
+
+// A reload that adds or removes a downstream changes only that interface:
+// the others keep their memberships and routes.
+TEST(InstanceReconfigure, AddedDownstreamJoinsTheMergeAndTheRoutes) {
+    constexpr if_index d3 = 13;
+    instance inst(settings(wire::version::igmpv3), at(0s));
+    actions out;
+    inst.handle(report(d1, "192.0.2.10", wire::version::igmpv3, {rec(T::change_to_exclude, "239.1.1.1", {})}),
+                at(1s), out);
+    inst.handle(upcall_event{upcall_kind::nocache, up, ip("198.51.100.1"), ip("239.1.1.1")}, at(2s), out);
+    out.clear();
+    ASSERT_TRUE(inst.add_downstream(d3, router_settings{}, at(3s), out));
+    EXPECT_FALSE(inst.add_downstream(d3, router_settings{}, at(3s), out)) << "known already";
+    EXPECT_NE(inst.downstream(d3), nullptr);
+    // d1's route is untouched by the addition.
+    for (const auto& a : out) EXPECT_FALSE(std::holds_alternative<remove_route_action>(a));
+    inst.handle(report(d3, "198.18.3.14", wire::version::igmpv3, {rec(T::change_to_exclude, "239.1.1.1", {})}),
+                at(4s), out);
+    EXPECT_EQ(inst.routes().route({ip("198.51.100.1"), ip("239.1.1.1")})->outputs,
+              (std::vector<if_index>{d1, d3}));
+
+    out.clear();
+    ASSERT_TRUE(inst.remove_downstream(d3, at(5s), out));
+    EXPECT_EQ(inst.downstream(d3), nullptr);
+    EXPECT_EQ(inst.routes().route({ip("198.51.100.1"), ip("239.1.1.1")})->outputs, (std::vector<if_index>{d1}));
+    EXPECT_TRUE(records_on(out, up).empty()) << "d1 still wants the group: no upstream change";
+    out.clear();
+    ASSERT_TRUE(inst.remove_downstream(d1, at(6s), out));
+    EXPECT_EQ(records_on(out, up), (std::vector{rec(T::change_to_include, "239.1.1.1", {})}));
+    EXPECT_FALSE(inst.remove_downstream(d1, at(6s), out));
+}
+
+TEST(InstanceReconfigure, RefusedWithFilters) {
+    instance_settings s = settings(wire::version::igmpv3);
+    const address_range all{ip("0.0.0.0"), ip("255.255.255.255")};
+    s.filters.downstream[d1].out = source_filter(filter_kind::blacklist, {filter_rule{std::nullopt, all, all}});
+    instance inst(s, at(0s));
+    actions out;
+    EXPECT_FALSE(inst.add_downstream(13, router_settings{}, at(1s), out));
+    EXPECT_FALSE(inst.remove_downstream(d2, at(1s), out));
+}
+
+}  // namespace
+}  // namespace mcproxy::core
+
+namespace mcproxy::core {
+namespace {
+
+// A burst of host reports handled as one batch leaves as one packed upstream
+// report; without the batch every host report gives its own.
+TEST(InstanceBatch, BurstOfReportsBecomesOnePackedUpstreamReport) {
+    auto burst = [](instance& inst, actions& out) {
+        for (int i = 1; i <= 100; ++i) {
+            const std::string g = "239.1.0." + std::to_string(i);
+            inst.handle(report(d1, "192.0.2.10", wire::version::igmpv3, {rec(T::change_to_exclude, g.c_str(), {})}),
+                        at(1s), out);
+        }
+    };
+    instance batched(settings(wire::version::igmpv3), at(0s));
+    actions out;
+    batched.begin_batch();
+    burst(batched, out);
+    EXPECT_TRUE(sent_on(out, up).empty()) << "nothing leaves before the batch ends";
+    batched.end_batch(at(1s), out);
+    EXPECT_EQ(sent_on(out, up).size(), 1u);
+    EXPECT_EQ(records_on(out, up).size(), 100u);
+    EXPECT_EQ(batched.merged(ip("239.1.0.42")), exc({}));
+
+    instance single(settings(wire::version::igmpv3), at(0s));
+    actions out2;
+    burst(single, out2);
+    EXPECT_EQ(sent_on(out2, up).size(), 100u);
+    EXPECT_EQ(records_on(out2, up).size(), 100u);
+}
+
+}  // namespace
+}  // namespace mcproxy::core

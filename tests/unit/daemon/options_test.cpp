@@ -89,3 +89,10 @@ TEST(CommandLine, UserAndKeepRoot) {
     EXPECT_NE(fails({"--keep-root", "-U", "x"}).find("exclude each other"), std::string::npos);
     EXPECT_EQ(fails({"--keep-root=1"}), "option '--keep-root' takes no value");
 }
+
+TEST(CommandLine, ControlSocket) {
+    EXPECT_EQ(ok({}).control_socket, "/run/mcproxy.sock");
+    EXPECT_EQ(ok({"-u", "/tmp/x.sock"}).control_socket, "/tmp/x.sock");
+    EXPECT_EQ(ok({"--control-socket=/tmp/y.sock"}).control_socket, "/tmp/y.sock");
+    EXPECT_EQ(fails({"-u"}), "option '-u' needs a file name");
+}
