@@ -37,6 +37,9 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
 fi
 
 rm -rf "$reports" && mkdir -p "$reports"
+# The daemon drops to an unprivileged user after opening its sockets: it
+# must still be able to write its report here.
+chmod 1777 "$reports"
 # abort_on_error: a report ends the process with a core-like status that the
 # tests notice; log_path: reports survive even when the test only sees "exited".
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1:log_path=$reports/asan"

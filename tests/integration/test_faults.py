@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Faults (issue 7): the upstream link down for 30 s and back, and the
-daemon killed with SIGKILL and started again. (A downstream interface deleted
-and created again is in test_interfaces.py; the reload storm waits for live
-reload.)"""
+"""Faults (issue 7): the upstream link down for 30 s and back, the daemon
+killed with SIGKILL and started again, and a reload storm while a stream
+runs. (A downstream interface deleted and created again is in
+test_interfaces.py; a file replaced by garbage and reloaded in test_reload.py.)"""
 from __future__ import annotations
 
 import signal
@@ -14,7 +14,8 @@ import procs
 from kernel_state import custom_mrules, mroutes, mrules, vif_names
 from packets import link_local
 from procs import wait_for
-from scenario import FAMILIES, TUNING, V4, V6, config, is_proxy_report, joins_group, wait_upstream_join
+from scenario import (FAMILIES, TUNING, V4, V6, config, is_proxy_report, joins_group, vifs_ready,
+                      wait_upstream_join)
 
 OUTAGE_SECONDS = 30
 
@@ -136,3 +137,70 @@ def test_sigkill_and_restart(topo, capture, mcproxy, fam):
     assert custom_mrules(net.proxy, fam.name) == [], mrules(net.proxy, fam.name)
     j1.stop()
     j2.stop()
+
+
+RELOADS_PER_SECOND = 100
+RELOAD_SECONDS = 10
+
+
+def test_reload_storm_while_streaming(topo, capture, mcproxy, tmp_path):
+    """100 SIGHUP reloads a second for 10 s, alternating between two good
+    files (they differ in a downstream's timers) that are swapped in
+    atomically, while a stream runs: the stream is not interrupted, the
+    daemon stays up, its memory does not grow with the reloads, and the last
+    file is the one in force."""
+    import os
+    from test_hostile import SANITIZED, rss_kb
+    from test_reload import _readable_by_daemon
+    fam = V4
+    net = topo.proxy_net((1, 1))
+    up = capture(net.router.ns, "eth0")
+    cfg_a = config(fam.protocol, [("proxy", ["up0"], ["dn1", "dn2"])])
+    cfg_b = cfg_a.replace("pinstance proxy downstream dn2 query-interval 10",
+                          "pinstance proxy downstream dn2 query-interval 12")
+    assert cfg_a != cfg_b
+    m = mcproxy(net.proxy, cfg_a, ready=vifs_ready(net.proxy, fam))
+    _readable_by_daemon(m)
+    count = (RELOAD_SECONDS + 2) * 100
+    rx = procs.receive(net.hosts["h1"].ns, "eth0", fam.group, duration=count / 100 + 4, count=count)
+    wait_upstream_join(up, fam, fam.group, net)
+    tx = procs.send(net.router.ns, "eth0", fam.group, count=count, rate=100, source_address=fam.src_a,
+                    background=True)
+    time.sleep(0.5)
+    rss_before = rss_kb(m.proc.pid)
+    reloads = 0
+    t0 = time.monotonic()
+    tmp = m.conf_path.with_suffix(".new")
+    while time.monotonic() - t0 < RELOAD_SECONDS and reloads < RELOADS_PER_SECOND * RELOAD_SECONDS:
+        tmp.write_text(cfg_b if reloads % 2 == 0 else cfg_a)
+        tmp.chmod(0o644)
+        os.replace(tmp, m.conf_path)
+        m.signal(signal.SIGHUP)
+        reloads += 1
+        # Paced: the n-th reload is due at n / rate seconds.
+        delay = t0 + reloads / RELOADS_PER_SECOND - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+    took = time.monotonic() - t0
+    assert m.running(), m.log()
+    assert tx.wait(20) == 0
+    s = rx.summary()
+    time.sleep(0.5)
+    rss_after = rss_kb(m.proc.pid)
+    refused = m.log().count("reload refused")
+    # SIGHUPs that arrive while one is pending merge into one reload.
+    applied = m.log().count("applied")
+    print(f"\nreload storm: {reloads} SIGHUPs in {took:.1f} s; stream {s['received']}/{count}, lost {s['lost']}; "
+          f"RSS {rss_before} kB -> {rss_after} kB; refused {refused}; applied {applied}")
+    assert reloads >= RELOADS_PER_SECOND * RELOAD_SECONDS * 0.9, reloads
+    assert s["received"] == count and s["lost"] == 0, s
+    assert refused == 0, m.log()[-3000:]
+    assert applied >= 1, m.log()[-3000:]
+    if not SANITIZED:
+        assert rss_after - rss_before <= 4096, (rss_before, rss_after)
+    # Still serving: a new join on dn2 gets its stream.
+    rx2 = procs.receive(net.hosts["h2"].ns, "eth0", fam.group2, duration=5, count=50)
+    wait_upstream_join(up, fam, fam.group2, net)
+    procs.send(net.router.ns, "eth0", fam.group2, count=50, rate=100, source_address=fam.src_a)
+    s2 = rx2.summary()
+    assert s2["received"] == 50, s2
