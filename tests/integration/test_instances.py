@@ -88,3 +88,42 @@ def test_igmpv3_and_mldv2_on_the_same_interfaces(topo, capture, mcproxy):
     r4, r6 = rx4.summary(), rx6.summary()
     assert r4["received"] == 100 and r4["lost"] == 0, r4
     assert r6["received"] == 100 and r6["lost"] == 0, r6
+
+
+def test_two_instances_with_forty_downstreams(topo, capture, mcproxy):
+    """Past the kernel's 32 interfaces per table: two instances with their own
+    tables and 40 downstream interfaces in total (21 interfaces each), both
+    forwarding at once; every interface is steered to its table."""
+    fam = V4
+    net = topo.proxy_net((1, 1))
+    topo.veth(net.router.ns, "eth1", net.proxy, "up1")
+    net.router.ns.add_addr("eth1", "198.18.1.1/24")
+    net.proxy.add_addr("up1", "198.18.1.2/24")
+    sink = topo.ns("sink")
+    extra = [f"x{i}" for i in range(3, 41)]  # dn1, dn2 and 38 more: 40 downstreams
+    for i, name in enumerate(extra, start=3):
+        topo.veth(net.proxy, name, sink, f"s{i}")
+        net.proxy.add_addr(name, f"198.18.{100 + i}.1/24")
+    one = ["dn1"] + extra[:19]
+    two = ["dn2"] + extra[19:]
+    assert len(one) + len(two) == 40
+    cap0, cap1 = capture(net.router.ns, "eth0"), capture(net.router.ns, "eth1")
+    cfg = config(fam.protocol, [("one", ["up0"], one), ("two", ["up1"], two)], tables=TABLES)
+    m = mcproxy(net.proxy, cfg, timeout=10.0,
+                ready=lambda: len(custom_mrules(net.proxy, fam.name)) == 2 * (len(one) + len(two) + 2))
+    rules = custom_mrules(net.proxy, fam.name)
+    steered = {(r.get("iif") or r.get("oif"), str(r.get("table"))) for r in rules}
+    assert all((n, "101") in steered for n in ["up0", *one]), rules
+    assert all((n, "102") in steered for n in ["up1", *two]), rules
+
+    rx1 = procs.receive(net.hosts["h1"].ns, "eth0", fam.group, duration=5)
+    rx2 = procs.receive(net.hosts["h2"].ns, "eth0", fam.group, duration=5)
+    wait_upstream_join(cap0, fam, fam.group, net)
+    wait_upstream_join(cap1, fam, fam.group, src="198.18.1.2")
+    time.sleep(0.3)
+    procs.send(net.router.ns, "eth0", fam.group, count=50, rate=200, source_address=fam.src_a)
+    procs.send(net.router.ns, "eth1", fam.group, count=50, rate=200, source_address="198.18.1.1")
+    assert rx1.summary()["sources"] == {fam.src_a: 50}
+    assert rx2.summary()["sources"] == {"198.18.1.1": 50}
+    assert m.stop() == 0, m.log()
+    assert custom_mrules(net.proxy, fam.name) == []
