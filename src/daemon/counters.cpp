@@ -14,15 +14,6 @@ constexpr std::array<const char*, message_kind_count> kind_names = {
     "igmpv2_leave",  "mldv1_query",  "mldv2_query",  "mldv1_report",  "mldv2_report",  "mldv1_done",
 };
 
-constexpr std::array<const char*, drop_cause_count> reason_names = {
-    "truncated",      "bad_length",       "bad_count",       "bad_checksum",
-    "unknown_type",   "not_multicast",    "fragment",        "bad_ip_header",
-    "wrong_protocol", "bad_ext_header",   "wrong_version",   "bad_ttl",
-    "no_router_alert", "not_link_local_source", "off_link_source", "own_message",
-    "unknown_interface", "interface_down", "filtered",      "limit_exceeded",
-    "malformed",
-};
-
 struct kind_visitor {
     message_kind operator()(const wire::query& q) const {
         switch (q.ver) {
@@ -71,31 +62,6 @@ const char* to_string(message_kind k) {
 
 message_kind kind_of(const wire::message& m) { return std::visit(kind_visitor{}, m); }
 
-const char* to_string(drop_cause r) {
-    const auto i = static_cast<std::size_t>(r);
-    return i < reason_names.size() ? reason_names[i] : "unknown";
-}
-
-drop_cause drop_cause_of(wire::error e) {
-    switch (e) {
-        case wire::error::truncated: return drop_cause::truncated;
-        case wire::error::bad_length: return drop_cause::bad_length;
-        case wire::error::bad_count: return drop_cause::bad_count;
-        case wire::error::bad_checksum: return drop_cause::bad_checksum;
-        case wire::error::unknown_type: return drop_cause::unknown_type;
-        case wire::error::not_multicast: return drop_cause::not_multicast;
-        case wire::error::fragment: return drop_cause::fragment;
-        case wire::error::bad_ip_header: return drop_cause::bad_ip_header;
-        case wire::error::wrong_protocol: return drop_cause::wrong_protocol;
-        case wire::error::bad_ext_header: return drop_cause::bad_ext_header;
-        case wire::error::wrong_version: return drop_cause::wrong_version;
-        case wire::error::wrong_family: return drop_cause::wrong_version;
-        case wire::error::too_many_sources: return drop_cause::bad_count;
-        case wire::error::bad_aux_data: return drop_cause::bad_length;
-    }
-    return drop_cause::malformed;
-}
-
 void counters::count_upcall(core::upcall_kind k) {
     if (k == core::upcall_kind::nocache)
         ++upcalls_nocache;
@@ -136,7 +102,9 @@ std::optional<message_kind> parse_message_kind(std::string_view name) {
 }
 
 std::optional<drop_cause> parse_drop_cause(std::string_view name) {
-    return parse_name<drop_cause>(reason_names, name);
+    for (std::size_t i = 0; i < drop_cause_count; ++i)
+        if (name == to_string(static_cast<drop_cause>(i))) return static_cast<drop_cause>(i);
+    return std::nullopt;
 }
 
 }  // namespace mcproxy::daemon

@@ -223,12 +223,12 @@ void proxy_instance::on_input(kernel_input&& in, core::actions& out) {
 void proxy_instance::on_packet(const kernel::received_packet& p, core::actions& out) {
     const interface_state* st = ifaces_.by_ifindex(p.ifindex);
     // Every instance's socket sees the IGMP/MLD of all interfaces.
-    if (!st) return stats_.count_dropped(cause_of(drop_reason::unknown_interface));
-    if (!st->usable()) return stats_.count_dropped(cause_of(drop_reason::interface_down));
+    if (!st) return stats_.count_dropped(drop_reason::unknown_interface);
+    if (!st->usable()) return stats_.count_dropped(drop_reason::interface_down);
     const link_view link{st->subnets, st->addresses, st->mtu};
     intake_result r = conf_.family == net::family::ipv4 ? check_igmp(p, link) : check_mld(p, link);
     if (!r.msg) {
-        stats_.count_dropped(cause_of(r.reason));
+        stats_.count_dropped(r.reason);
         if (log_.enabled(core::log_level::trace))
             log(core::log_level::trace, "dropped packet from " + p.source.to_string() + " on " + st->conf.name +
                                             ": " + to_string(r.reason));

@@ -33,14 +33,5 @@ instance_info instance_info_of(const config::instance& conf, const interface_tab
     return info;
 }
 
-drop_cause cause_of(drop_reason r) {
-    // The two enumerations list the same reasons in the same order (the
-    // intake's names are the control socket's counter keys).
-    static_assert(static_cast<std::size_t>(drop_reason::count_) == drop_cause_count);
-    static_assert(static_cast<int>(drop_reason::malformed) == static_cast<int>(drop_cause::malformed));
-    static_assert(static_cast<int>(drop_reason::unknown_interface) == static_cast<int>(drop_cause::unknown_interface));
-    if (r == drop_reason::count_) return drop_cause::malformed;
-    return static_cast<drop_cause>(r);
-}
 
 }  // namespace mcproxy::daemon

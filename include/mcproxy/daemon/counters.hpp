@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "mcproxy/core/instance.hpp"
+#include "mcproxy/daemon/intake.hpp"
 #include "mcproxy/wire/error.hpp"
 #include "mcproxy/wire/message.hpp"
 
@@ -40,37 +41,13 @@ const char* to_string(message_kind k);
 /// @brief The kind of a decoded message.
 message_kind kind_of(const wire::message& m);
 
-/// @brief Why a received packet was not handed to the core. The names from
-/// to_string() are stable; new reasons are only ever appended.
-enum class drop_cause : std::uint8_t {
-    truncated,              ///< wire::error::truncated
-    bad_length,             ///< wire::error::bad_length (and bad aux data)
-    bad_count,              ///< wire::error::bad_count (and too many sources)
-    bad_checksum,           ///< wire::error::bad_checksum
-    unknown_type,           ///< not a membership message type
-    not_multicast,          ///< group address not multicast
-    fragment,               ///< IP fragment
-    bad_ip_header,          ///< malformed IPv4 header or options
-    wrong_protocol,         ///< not IGMP / ICMPv6
-    bad_ext_header,         ///< malformed IPv6 extension headers
-    wrong_version,          ///< version or family does not fit the instance
-    bad_ttl,                ///< TTL / hop limit not 1 (RFC 3376 4, RFC 3810 5)
-    no_router_alert,        ///< Router Alert missing where required
-    not_link_local_source,  ///< MLD from a non-link-local source (RFC 3810 5)
-    off_link_source,        ///< IGMP source not on the interface's subnet
-    own_message,            ///< our own message looped back
-    unknown_interface,      ///< arrived on an interface the instance does not use
-    interface_down,         ///< arrived on an interface that is down or has no address
-    filtered,               ///< refused by a configured rule
-    limit_exceeded,         ///< a state limit (groups, sources, hosts) was reached
-    malformed,              ///< any other decode error
-};
+/// @brief Why a received packet was dropped: the intake's reasons are the
+/// counter keys (one enumeration, one set of stable names).
+using drop_cause = drop_reason;
 /// @brief Number of drop_cause values.
-inline constexpr std::size_t drop_cause_count = 21;
-/// @brief Stable lower-case name, e.g. "bad_checksum".
-const char* to_string(drop_cause r);
+inline constexpr std::size_t drop_cause_count = static_cast<std::size_t>(drop_reason::count_);
 /// @brief The drop reason for a decoder error.
-drop_cause drop_cause_of(wire::error e);
+inline drop_cause drop_cause_of(wire::error e) { return drop_reason_of(e); }
 
 /// @brief What a set/remove route action did to the kernel table.
 enum class route_change : std::uint8_t { none, added, updated, removed };

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /// @file
 /// @brief Glue from the daemon's own bookkeeping (configuration, interface
-/// table, intake drop reasons) to the status model.
+/// table) to the status model.
 #pragma once
 
 #include <vector>
@@ -22,7 +22,5 @@ std::vector<interface_info> interface_infos(const interface_table& ifaces);
 /// adds the routes (route_book) and counters.
 instance_info instance_info_of(const config::instance& conf, const interface_table& ifaces);
 
-/// @brief The counter key for a drop reason of the intake checks.
-drop_cause cause_of(drop_reason r);
 
 }  // namespace mcproxy::daemon

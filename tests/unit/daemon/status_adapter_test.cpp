@@ -67,11 +67,12 @@ TEST(StatusAdapter, InstanceNameProtocolAndTable) {
     EXPECT_EQ(instance_info_of(c, t).table, 7u);
 }
 
-TEST(StatusAdapter, EveryIntakeReasonHasTheCounterOfTheSameName) {
-    for (std::size_t i = 0; i < static_cast<std::size_t>(drop_reason::count_); ++i) {
+TEST(StatusAdapter, EveryIntakeReasonParsesBackFromItsCounterKey) {
+    for (std::size_t i = 0; i < drop_cause_count; ++i) {
         const auto r = static_cast<drop_reason>(i);
-        EXPECT_STREQ(to_string(cause_of(r)), to_string(r)) << i;
+        EXPECT_EQ(parse_drop_cause(to_string(r)), r) << to_string(r);
     }
+    EXPECT_FALSE(parse_drop_cause("no_such_reason").has_value());
 }
 
 }  // namespace
