@@ -211,13 +211,13 @@ def _storm(topo, mcproxy, tmp_path) -> dict:
     rss_before = rss_kb(m.proc.pid)
     t0 = time.monotonic()
     storm = start_sprayer(net.router.ns, "eth0", frames, str(tmp_path / "storm.hex"), STORM_SG,
-                          STORM_RATE, max_seconds=25)
+                          STORM_RATE, max_seconds=60)
     time.sleep(1.0)
     # A real join in the middle of the storm, then its stream.
     rx = procs.receive(net.hosts["h1"].ns, "eth0", fam.group, duration=6, count=200)
     time.sleep(0.5)
     procs.send(net.router.ns, "eth0", fam.group, count=200, rate=100, source_address=fam.src_a)
-    out, err = storm.communicate(timeout=40)
+    out, err = storm.communicate(timeout=90)
     storm_seconds = time.monotonic() - t0
     s = rx.summary()
     assert m.running(), m.log()
