@@ -183,9 +183,20 @@ void instance::report(const std::vector<net::address>& groups, time_point now, a
     }
     for (std::size_t i = 0; i < upstreams_.size(); ++i) {
         upstream_part& u = upstreams_[i];
-        if (u.up)
+        if (u.up) {
+            const std::size_t first = out.size();
             u.h->set_memberships(changes[i], now, out);
-        else {
+            // Peering link where we are the querier: the peer (a
+            // non-querier) ages out what we no longer want only through our
+            // queries, so our own leave is followed by them.
+            if (downstream_part* d = find_downstream(u.iface); d && d->r) {
+                std::vector<wire::message> own;
+                for (std::size_t k = first; k < out.size(); ++k)
+                    if (const auto* snd = std::get_if<send_action>(&out[k]); snd && snd->iface == u.iface)
+                        own.push_back(snd->msg);
+                for (const auto& msg : own) d->r->query_for_own_report(msg, out);
+            }
+        } else {
             // Keep the desired state; it is announced when the link comes up.
             actions silent;
             u.h->set_memberships(changes[i], now, silent);

@@ -403,6 +403,24 @@ void router::on_query(const wire::query& q, const net::address& from, time_point
     schedule(*g);
 }
 
+void router::query_for_own_report(const wire::message& msg, actions& out) {
+    // IGMPv1 has no group-specific queries; only the querier queries (6.6.3).
+    if (!is_querier_ || settings_.ver == wire::version::igmpv1) return;
+    if (const auto* l = std::get_if<wire::leave>(&msg)) {
+        emit_query(l->group, false, {}, out);
+        return;
+    }
+    const auto* r = std::get_if<wire::report_v3>(&msg);
+    if (!r) return;
+    for (const auto& rec : r->records) {
+        if (rec.type == wire::record_type::change_to_include)
+            emit_query(rec.group, false, {}, out);  // TO_IN: Q(G)
+        else if (rec.type == wire::record_type::block_old_sources && !rec.sources.empty() &&
+                 rank(settings_.ver) == 3)
+            emit_query(rec.group, false, rec.sources, out);  // BLOCK(B): Q(G,B)
+    }
+}
+
 void router::emit_query(const net::address& group, bool s_flag, std::vector<net::address> sources,
                         actions& out) {
     const std::size_t chunk = is_ipv6() ? max_query_sources_v6 : max_query_sources_v4;

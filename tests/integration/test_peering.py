@@ -189,16 +189,12 @@ def test_two_proxies_peering(topo, capture, mcproxy, fam, querier):
     assert all(d.time >= sent_at - 1 for d in peer_cap.datagrams_now(fam.group))
 
 
-LEAVER_IS_QUERIER = pytest.mark.xfail(strict=True, reason=(
-    "core peering bug: when the proxy whose listener leaves (B) is the querier on the "
-    "peering link, nobody sends the group(-and-source)-specific queries there: B's router "
-    "part ignores its own host part's leave report (doc/peering.md rule 4) and A, the "
-    "non-querier, must not query (RFC 3376 6.6.3 / RFC 3810 7.6.3), so A keeps forwarding "
-    "to the link until its listener interval expires (22 s here, 260 s by default) "
-    "instead of after the last member query time"))
+# Both querier placements: when the proxy whose listener leaves (B) is the
+# querier on the peering link, it sends the queries its own leave calls for
+# (core router::query_for_own_report), since the peer, a non-querier, must not.
 
 
-@pytest.mark.parametrize("querier", ["A", pytest.param("B", marks=LEAVER_IS_QUERIER)])
+@pytest.mark.parametrize("querier", ["A", "B"])
 @pytest.mark.parametrize("fam", FAMILIES)
 def test_peering_source_specific_join_and_leave(topo, capture, mcproxy, fam, querier):
     """doc/peering.md steps 4 and 5: lisB joins the source-specific group

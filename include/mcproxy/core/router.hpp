@@ -55,6 +55,13 @@ public:
     /// @brief Handles one decoded message received on the interface from
     /// `from` (the IP source address).
     group_list handle(const wire::message& msg, const net::address& from, time_point now, actions& out);
+    /// @brief Peering (issue 5): our own state-change report, looped back on
+    /// a peering link where we are the querier. We do not record ourselves
+    /// as a member, but the peer, a non-querier, ages out what we no longer
+    /// want only through the querier's queries (RFC 3376 6.6.1): send the
+    /// Q(G) or Q(G,S) the report calls for (RFC 3376 6.4.2), once, without
+    /// touching any record. Our own host part answers them if it still wants.
+    void query_for_own_report(const wire::message& msg, actions& out);
     /// @brief Runs every timer due at `now`.
     group_list advance(time_point now, actions& out);
     /// @brief The earliest time advance() has work; never later than the

@@ -446,3 +446,48 @@ TEST(InstanceBatch, BurstOfReportsBecomesOnePackedUpstreamReport) {
 
 }  // namespace
 }  // namespace mcproxy::core
+
+namespace mcproxy::core {
+namespace {
+
+// Peering: as querier on the peering link we follow our own leave there
+// with the query it calls for, so the peer (a non-querier) ages the state
+// out after the last member query time instead of the membership interval.
+TEST(InstancePeering, OwnLeaveOnALinkWeQueryIsFollowedByOurQuery) {
+    constexpr if_index peer = 5;
+    instance_settings s;
+    s.ver = wire::version::igmpv3;
+    s.upstreams = {peer};
+    s.downstreams = {peer, d1};
+    instance inst(s, at(0s));
+    actions out;
+    inst.handle(address_event{peer, ip("192.0.2.1")}, at(0s), out);  // we are querier on the link
+    inst.handle(address_event{d1, ip("203.0.113.1")}, at(0s), out);
+    inst.handle(report(d1, "203.0.113.10", wire::version::igmpv3,
+                       {rec(T::allow_new_sources, "232.1.1.1", {"198.51.100.20"})}),
+                at(1s), out);
+    ASSERT_FALSE(records_on(out, peer).empty()) << "the join is reported to the peer";
+    out.clear();
+    inst.handle(report(d1, "203.0.113.10", wire::version::igmpv3,
+                       {rec(T::block_old_sources, "232.1.1.1", {"198.51.100.20"})}),
+                at(2s), out);
+    // The downstream querier asks first (RFC 3376 6.4.2); once its source
+    // timer ran out the leave goes to the peer, followed by our Q(G,S).
+    inst.advance(at(5s), out);
+    const auto sent = sent_on(out, peer);
+    auto is_block = [](const send_action& a) {
+        const auto* r = std::get_if<wire::report_v3>(&a.msg);
+        return r && !r->records.empty() && r->records[0].type == T::block_old_sources;
+    };
+    auto block = std::find_if(sent.begin(), sent.end(), is_block);
+    ASSERT_NE(block, sent.end());
+    auto query = std::find_if(block, sent.end(), [](const send_action& a) {
+        const auto* q = std::get_if<wire::query>(&a.msg);
+        return q && q->group == ip("232.1.1.1") && q->sources == std::vector{ip("198.51.100.20")};
+    });
+    EXPECT_NE(query, sent.end()) << "Q(G,S) on the peering link after our BLOCK";
+    EXPECT_EQ(query->destination, ip("232.1.1.1"));
+}
+
+}  // namespace
+}  // namespace mcproxy::core
