@@ -17,7 +17,6 @@ using bytes_t = std::span<const std::uint8_t>;
 
 constexpr std::size_t header_size = 8;      // RFC 2236 2, RFC 3376 4.2
 constexpr std::size_t v3_query_size = 12;   // RFC 3376 4.1
-constexpr std::size_t record_header = 8;    // RFC 3376 4.2.4
 
 bool general_or_multicast(const net::address& g) { return g.is_unspecified() || g.is_multicast(); }
 
@@ -55,41 +54,7 @@ result<message> decode_query(bytes_t b) {
     return q;
 }
 
-result<message> decode_v3_report(bytes_t b) {
-    report_v3 r;
-    r.ver = version::igmpv3;
-    const std::size_t m = get16(b, 6);  // RFC 3376 4.2.3
-    // Reserve no more records than the buffer could possibly hold.
-    r.records.reserve(std::min(m, (b.size() - header_size) / record_header));
-    std::size_t off = header_size;
-    for (std::size_t i = 0; i < m; ++i) {
-        if (b.size() - off < record_header) return error::bad_count;
-        const std::uint8_t type = b[off];
-        const std::size_t aux = 4u * b[off + 1];   // RFC 3376 4.2.6: 32-bit words
-        const std::size_t n = get16(b, off + 2);   // RFC 3376 4.2.7
-        const net::address group = get_v4(b, off + 4);
-        const std::size_t body = 4 * n + aux;
-        if (b.size() - off - record_header < body) return error::bad_count;
-        if (!group.is_multicast()) return error::not_multicast;
-        const std::size_t src_off = off + record_header;
-        off = src_off + body;
-        // RFC 3376 4.2.12 defines types 1..6; a record of another type is
-        // skipped and the rest of the report processed (as RFC 3810 5.2.12
-        // says explicitly for MLDv2).
-        if (type < 1 || type > 6) continue;
-        group_record rec;
-        rec.type = static_cast<record_type>(type);
-        rec.group = group;
-        rec.sources.reserve(n);
-        for (std::size_t s = 0; s < n; ++s) rec.sources.push_back(get_v4(b, src_off + 4 * s));
-        // RFC 3376 4.2.10: aux data is ignored but kept so a decode/encode round trip is exact.
-        const auto aux_begin = b.begin() + static_cast<std::ptrdiff_t>(src_off + 4 * n);
-        rec.aux_data.assign(aux_begin, aux_begin + static_cast<std::ptrdiff_t>(aux));
-        r.records.push_back(std::move(rec));
-    }
-    // Octets after the last record: checksummed but ignored (RFC 3376 4.2.11).
-    return r;
-}
+result<message> decode_v3_report(bytes_t b) { return detail::get_v3_report(b, version::igmpv3); }
 
 result<message> decode_single_group(bytes_t b, std::uint8_t type) {
     // RFC 2236 2.5: octets past the first 8 are ignored (but checksummed).

@@ -18,7 +18,6 @@ using bytes_t = std::span<const std::uint8_t>;
 constexpr std::size_t report_header = 8;   // RFC 3810 5.2
 constexpr std::size_t v1_size = 24;        // RFC 2710 3
 constexpr std::size_t v2_query_size = 28;  // RFC 3810 5.1
-constexpr std::size_t record_header = 20;  // RFC 3810 5.2.4
 
 result<message> decode_query(bytes_t b) {
     if (b.size() < v1_size) return error::truncated;
@@ -56,38 +55,7 @@ result<message> decode_single_group(bytes_t b, std::uint8_t type) {
     return report_v1v2{version::mldv1, group};
 }
 
-result<message> decode_v2_report(bytes_t b) {
-    report_v3 r;
-    r.ver = version::mldv2;
-    const std::size_t m = get16(b, 6);  // RFC 3810 5.2.3
-    r.records.reserve(std::min(m, (b.size() - report_header) / record_header));
-    std::size_t off = report_header;
-    for (std::size_t i = 0; i < m; ++i) {
-        if (b.size() - off < record_header) return error::bad_count;
-        const std::uint8_t type = b[off];
-        const std::size_t aux = 4u * b[off + 1];  // RFC 3810 5.2.6: 32-bit words
-        const std::size_t n = get16(b, off + 2);  // RFC 3810 5.2.7
-        const net::address group = get_v6(b, off + 4);
-        const std::size_t body = 16 * n + aux;
-        if (b.size() - off - record_header < body) return error::bad_count;
-        if (!group.is_multicast()) return error::not_multicast;
-        const std::size_t src_off = off + record_header;
-        off = src_off + body;
-        // RFC 3810 5.2.12: records of an unrecognized type are silently
-        // ignored, the rest of the report is processed.
-        if (type < 1 || type > 6) continue;
-        group_record rec;
-        rec.type = static_cast<record_type>(type);
-        rec.group = group;
-        rec.sources.reserve(n);
-        for (std::size_t s = 0; s < n; ++s) rec.sources.push_back(get_v6(b, src_off + 16 * s));
-        const auto aux_begin = b.begin() + static_cast<std::ptrdiff_t>(src_off + 16 * n);
-        rec.aux_data.assign(aux_begin, aux_begin + static_cast<std::ptrdiff_t>(aux));
-        r.records.push_back(std::move(rec));
-    }
-    // Octets after the last record: checksummed but ignored (RFC 3810 5.2.11).
-    return r;
-}
+result<message> decode_v2_report(bytes_t b) { return detail::get_v3_report(b, version::mldv2); }
 
 std::optional<error> encode_query(const query& q, std::vector<std::uint8_t>& out) {
     if (!q.group.is_v6() || !detail::all_of_family(q.sources, net::family::ipv6)) return error::wrong_family;

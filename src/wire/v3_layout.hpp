@@ -63,4 +63,46 @@ inline std::optional<error> put_v3_report(std::vector<std::uint8_t>& out, const 
     return std::nullopt;
 }
 
+/// Reads the group records of a v3/MLDv2 report (RFC 3376 4.2, RFC 3810
+/// 5.2) starting with the record count at offset 6. Counts must fit the
+/// buffer; records of an unknown type are skipped and the rest processed
+/// (RFC 3810 5.2.12, the same for IGMPv3); aux data is kept verbatim so a
+/// decode/encode round trip is exact (RFC 3376 4.2.10); octets after the
+/// last record are checksummed but ignored (RFC 3376 4.2.11, RFC 3810 5.2.11).
+inline result<message> get_v3_report(std::span<const std::uint8_t> b, version ver) {
+    constexpr std::size_t header = 8;
+    const bool v6 = family_of(ver) == net::family::ipv6;
+    const std::size_t addr = v6 ? 16 : 4;
+    const std::size_t record_header = 4 + addr;
+    report_v3 r;
+    r.ver = ver;
+    const std::size_t m = get16(b, 6);  // RFC 3376 4.2.3, RFC 3810 5.2.3
+    // Reserve no more records than the buffer could possibly hold.
+    r.records.reserve(std::min(m, (b.size() - header) / record_header));
+    std::size_t off = header;
+    for (std::size_t i = 0; i < m; ++i) {
+        if (b.size() - off < record_header) return error::bad_count;
+        const std::uint8_t type = b[off];
+        const std::size_t aux = 4u * b[off + 1];  // 32-bit words (4.2.6, 5.2.6)
+        const std::size_t n = get16(b, off + 2);  // 4.2.7, 5.2.7
+        const net::address group = v6 ? get_v6(b, off + 4) : get_v4(b, off + 4);
+        const std::size_t body = addr * n + aux;
+        if (b.size() - off - record_header < body) return error::bad_count;
+        if (!group.is_multicast()) return error::not_multicast;
+        const std::size_t src_off = off + record_header;
+        off = src_off + body;
+        if (type < 1 || type > 6) continue;
+        group_record rec;
+        rec.type = static_cast<record_type>(type);
+        rec.group = group;
+        rec.sources.reserve(n);
+        for (std::size_t s = 0; s < n; ++s)
+            rec.sources.push_back(v6 ? get_v6(b, src_off + addr * s) : get_v4(b, src_off + addr * s));
+        const auto aux_begin = b.begin() + static_cast<std::ptrdiff_t>(src_off + addr * n);
+        rec.aux_data.assign(aux_begin, aux_begin + static_cast<std::ptrdiff_t>(aux));
+        r.records.push_back(std::move(rec));
+    }
+    return r;
+}
+
 }  // namespace mcproxy::wire::detail
