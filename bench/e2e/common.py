@@ -381,23 +381,10 @@ class FastCapture(Capture):
         super().__init__(ns, iface, path)
         self.bpf = bpf
 
-    def start(self, timeout: float = 5.0) -> "FastCapture":
-        import select
-        self.proc = self.ns.popen(["tcpdump", "-i", self.iface, "-n", "-U", "-s", "1600", "-B", "32768",
-                                   "--immediate-mode", "-Z", "root", "-w", self.path, self.bpf],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + timeout
-        err = ""
-        while time.monotonic() < deadline:
-            r, _, _ = select.select([self.proc.stderr], [], [], 0.1)
-            if r:
-                line = self.proc.stderr.readline()
-                err += line
-                if "listening on" in line:
-                    return self
-            if self.proc.poll() is not None:
-                break
-        raise HarnessError(f"tcpdump on {self.ns.name}/{self.iface} did not start: {err}")
+    def command(self) -> list[str]:
+        # A BPF filter and a big buffer: benchmarks capture floods.
+        return ["tcpdump", "-i", self.iface, "-n", "-U", "-s", "1600", "-B", "32768",
+                "--immediate-mode", "-Z", "root", "-w", self.path, self.bpf]
 
     def stop(self) -> "FastCapture":
         if self.proc and self.proc.poll() is None:

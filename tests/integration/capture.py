@@ -283,12 +283,15 @@ class Capture:
         self.proc: subprocess.Popen | None = None
         self._packets: list | None = None
 
+    def command(self) -> list[str]:
+        """The tcpdump command line (subclasses add a filter or buffer size).
+        -Z root: tcpdump would otherwise drop to its own user and fail to
+        write into the test's private directory. -U: flush every packet."""
+        return ["tcpdump", "-i", self.iface, "-n", "-U", "-s", "0",
+                "--immediate-mode", "-Z", "root", "-w", self.path]
+
     def start(self, timeout: float = 5.0) -> "Capture":
-        # -Z root: tcpdump would otherwise drop to its own user and fail to
-        # write into the test's private directory. -U: flush every packet.
-        self.proc = self.ns.popen(["tcpdump", "-i", self.iface, "-n", "-U", "-s", "0",
-                                   "--immediate-mode", "-Z", "root", "-w", self.path],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.proc = self.ns.popen(self.command(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + timeout
         err = ""
         while time.monotonic() < deadline:
