@@ -63,7 +63,7 @@ timer_settings sane(timer_settings t) {
 }  // namespace
 
 router::router(router_settings settings, time_point now)
-    : settings_(std::move(settings)), timers_(settings_.timers), started_(now) {
+    : settings_(std::move(settings)), timers_(settings_.timers) {
     settings_.timers = sane(settings_.timers);
     timers_ = settings_.timers;
     tracking_complete_at_ = now + timers_.group_membership_interval();

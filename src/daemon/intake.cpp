@@ -2,7 +2,6 @@
 #include "mcproxy/daemon/intake.hpp"
 
 #include <algorithm>
-#include <numeric>
 
 #include "mcproxy/wire/igmp_codec.hpp"
 #include "mcproxy/wire/ipv4_header.hpp"
@@ -92,10 +91,6 @@ drop_reason drop_reason_of(wire::error e) {
         case wire::error::bad_aux_data: return drop_reason::bad_length;
     }
     return drop_reason::malformed;
-}
-
-std::uint64_t drop_counters::total() const {
-    return std::accumulate(by_reason.begin(), by_reason.end(), std::uint64_t{0});
 }
 
 bool subnet::contains(const net::address& a) const {

@@ -163,7 +163,6 @@ private:
 
     router_settings settings_;
     timer_settings timers_;  ///< settings_.timers with adopted QRV/QQI
-    time_point started_;
     /// From then on every host that wants a group has reported to us at
     /// least [Robustness] times (see tracking_complete()).
     time_point tracking_complete_at_;

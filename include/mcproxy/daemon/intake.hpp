@@ -50,17 +50,6 @@ const char* to_string(drop_reason r);
 /// @brief The drop reason for a decoder error.
 drop_reason drop_reason_of(wire::error e);
 
-/// @brief Counters of dropped packets, by reason.
-struct drop_counters {
-    std::array<std::uint64_t, static_cast<std::size_t>(drop_reason::count_)> by_reason{};  /**< one counter per drop_reason, indexed by its value */
-    /// @brief Counts one drop.
-    void count(drop_reason r) { ++by_reason[static_cast<std::size_t>(r)]; }
-    /// @brief How many were dropped for `r`.
-    std::uint64_t operator[](drop_reason r) const { return by_reason[static_cast<std::size_t>(r)]; }
-    /// @brief All drops.
-    std::uint64_t total() const;
-};
-
 /// @brief An address of an interface with its prefix length (IFA_LOCAL/prefixlen).
 struct subnet {
     net::address address;     ///< one of the interface's addresses

@@ -122,16 +122,6 @@ TEST(IntakeNames, StableCounterLabels) {
         EXPECT_STRNE(daemon::to_string(static_cast<drop_reason>(i)), "unknown") << i;
 }
 
-TEST(IntakeNames, CountersByReason) {
-    daemon::drop_counters c;
-    c.count(drop_reason::bad_ttl);
-    c.count(drop_reason::bad_ttl);
-    c.count(drop_reason::fragment);
-    EXPECT_EQ(c[drop_reason::bad_ttl], 2u);
-    EXPECT_EQ(c[drop_reason::fragment], 1u);
-    EXPECT_EQ(c.total(), 3u);
-}
-
 TEST(IntakeSubnet, Contains) {
     const daemon::subnet s{a("198.51.100.1"), 24};
     EXPECT_TRUE(s.contains(a("198.51.100.255")));
