@@ -195,6 +195,40 @@ TEST(router_querier_v4, other_version_query_logged) {
     EXPECT_EQ(x.t().robustness, 2u) << "nothing adopted from a v2 query";
 }
 
+// Peering: our own state-change report on a link where we are querier is
+// followed by the query it calls for (RFC 3376 6.4.2 table: TO_IN(B) -> Q(G),
+// BLOCK(B) -> Q(G,B); a v2 leave -> Q(G)), without any record of ourselves.
+TEST_P(router_querier, own_report_on_a_link_we_query_calls_for_our_query) {
+    const fam f = GetParam();
+    fixture x(f);
+    x.r.query_for_own_report(rec(f, record_type::change_to_include, grp(f, 1), {}), x.out);
+    ASSERT_EQ(queries(x.out).size(), 1u);
+    EXPECT_EQ(queries(x.out)[0].group, grp(f, 1));
+    EXPECT_TRUE(queries(x.out)[0].sources.empty());
+    EXPECT_EQ(destinations(x.out)[0], grp(f, 1)) << "RFC 3376 4.1.12: sent to the group";
+    x.out.clear();
+    x.r.query_for_own_report(rec(f, record_type::block_old_sources, grp(f, 2), srcs(f, {3})), x.out);
+    ASSERT_EQ(queries(x.out).size(), 1u);
+    EXPECT_EQ(queries(x.out)[0].sources, srcs(f, {3}).items());
+    x.out.clear();
+    // Joins call for no query.
+    x.r.query_for_own_report(rec(f, record_type::allow_new_sources, grp(f, 2), srcs(f, {3})), x.out);
+    x.r.query_for_own_report(rec(f, record_type::change_to_exclude, grp(f, 2), {}), x.out);
+    EXPECT_TRUE(queries(x.out).empty());
+    EXPECT_EQ(x.r.group_count(), 0u) << "we never record ourselves";
+
+    fixture old(f, false, f == fam::v4 ? wire::version::igmpv2 : wire::version::mldv1);
+    old.r.query_for_own_report(wire::leave{f == fam::v4 ? wire::version::igmpv2 : wire::version::mldv1, grp(f, 4)},
+                               old.out);
+    ASSERT_EQ(queries(old.out).size(), 1u);
+    EXPECT_EQ(queries(old.out)[0].group, grp(f, 4));
+
+    // Not the querier (no address): silent, as RFC 3376 6.6.3 asks.
+    fixture quiet(f, false, std::nullopt, false);
+    quiet.r.query_for_own_report(rec(f, record_type::change_to_include, grp(f, 1), {}), quiet.out);
+    EXPECT_TRUE(queries(quiet.out).empty());
+}
+
 INSTANTIATE_TEST_SUITE_P(both, router_querier, ::testing::Values(fam::v4, fam::v6),
                          [](const auto& p) { return fam_name(p.param); });
 
