@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds mcproxy both ways (CMake, qmake), and runs
 # every test: unit tests (CTest), namespace integration tests (pytest, needs
-# root), and a short fuzzing run of every fuzz target (clang + libFuzzer).
+# root), clang-tidy on every layer, the benchmark and operations checks, a
+# time-boxed fuzzing run of every fuzz target (clang + libFuzzer), and last
+# the unit and integration tests again under AddressSanitizer +
+# UndefinedBehaviorSanitizer (tests/sanitize.sh).
 # Ends with one line "all tests: N passed, N failed".
 #
-# Environment: FUZZ_SECONDS (per target, default 20), SKIP_INTEGRATION=1.
+# Environment: FUZZ_SECONDS (per target, default 60), SKIP_INTEGRATION=1,
+# SKIP_SANITIZE=1.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
+cd "$top" || exit 1
 passed=0
 failed=0
 step() { printf '\n==== %s\n' "$*"; }
@@ -74,7 +78,7 @@ if [ -d tests/ops ]; then
 fi
 
 if ls tests/fuzz/*.cpp >/dev/null 2>&1; then
-  step "fuzzing (libFuzzer, ${FUZZ_SECONDS:-20} s per target)"
+  step "fuzzing (libFuzzer, ${FUZZ_SECONDS:-60} s per target)"
   if CXX=clang++ cmake -S . -B build/fuzz -DMCPROXY_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null \
       && cmake --build build/fuzz -j"$(nproc)" >build/fuzz.log 2>&1; then
     for src in tests/fuzz/*.cpp; do
@@ -83,7 +87,7 @@ if ls tests/fuzz/*.cpp >/dev/null 2>&1; then
       work="build/fuzz/corpus-$name"
       mkdir -p "$work"
       [ -d "$corpus" ] && cp -r "$corpus"/. "$work"/ 2>/dev/null
-      if build/fuzz/"$name" -max_total_time="${FUZZ_SECONDS:-20}" -timeout=5 -rss_limit_mb=1024 \
+      if build/fuzz/"$name" -max_total_time="${FUZZ_SECONDS:-60}" -timeout=5 -rss_limit_mb=1024 \
           "$work" >"build/fuzz/$name.log" 2>&1; then
         count "fuzz $name" 1 0
       else
@@ -95,6 +99,25 @@ if ls tests/fuzz/*.cpp >/dev/null 2>&1; then
     tail -30 build/fuzz.log
     count "fuzz build" 0 1
   fi
+fi
+
+if [ "${SKIP_SANITIZE:-0}" != 1 ] && [ -x tests/sanitize.sh ]; then
+  step "unit and integration tests under ASan + UBSan (tests/sanitize.sh)"
+  rm -f build/asan/pytest.log
+  SKIP_INTEGRATION="${SKIP_INTEGRATION:-0}" tests/sanitize.sh 2>&1 | tee build/sanitize.log
+  san_status=${PIPESTATUS[0]}
+  # One count per sanitized unit binary, per integration test, and one for
+  # "no sanitizer report was written".
+  p=$(grep -c '^ok: unit_' build/sanitize.log || true)
+  f=$(grep -c '^FAILED: unit_' build/sanitize.log || true)
+  if [ -f build/asan/pytest.log ] && [ "${SKIP_INTEGRATION:-0}" != 1 ]; then
+    ip=$(grep -oE '[0-9]+ passed' build/asan/pytest.log | tail -1 | grep -oE '[0-9]+' || echo 0)
+    ifail=$(grep -oE '[0-9]+ (failed|errors?)' build/asan/pytest.log | awk '{s+=$1} END {print s+0}')
+    p=$((p + ${ip:-0})); f=$((f + ${ifail:-0}))
+  fi
+  if grep -q '^sanitize: sanitizer reports found' build/sanitize.log; then f=$((f + 1)); else p=$((p + 1)); fi
+  if [ "$san_status" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  count "sanitizers" "$p" "$f"
 fi
 
 echo
