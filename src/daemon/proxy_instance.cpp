@@ -43,7 +43,19 @@ proxy_instance::proxy_instance(config::instance conf, logger& log, bool print_st
       tag_("pinstance " + conf_.name + ": "),
       ifaces_(conf_.family, number_interfaces(conf_)) {}
 
-proxy_instance::~proxy_instance() { stop(); }
+proxy_instance::~proxy_instance() {
+    // An exception leaving a destructor terminates the daemon. The daemon
+    // calls stop() itself; here stop() only has work left when an instance
+    // is dropped on an error path, and a failure there is logged, not thrown.
+    try {
+        stop();
+    } catch (const std::exception& e) {
+        try {
+            log(core::log_level::error, std::string("stop failed: ") + e.what());
+        } catch (...) {  // a failed log has nowhere left to be reported
+        }
+    }
+}
 
 void proxy_instance::log(core::log_level level, const std::string& text) {
     if (log_.enabled(level)) log_.write(level, tag_ + text);
