@@ -181,7 +181,7 @@ bool proxy_instance::apply_reconfiguration(const config::instance& next,
     std::vector<core::if_index> added;
     for (const auto& d : next.downstreams) {
         if (ifaces_.by_name(d.name)) continue;
-        configured_interface c{++next_id, d.name, false, true};
+        configured_interface c{++next_id, d.name, false, true, intake_policy_of(d)};
         ifaces_.add(c);
         std::vector<configured_interface> ids{c};
         config::instance one = next;
@@ -238,7 +238,8 @@ void proxy_instance::on_packet(const kernel::received_packet& p, core::actions& 
     if (!st) return stats_.count_dropped(drop_reason::unknown_interface);
     if (!st->usable()) return stats_.count_dropped(drop_reason::interface_down);
     const link_view link{st->subnets, st->addresses, st->mtu};
-    intake_result r = conf_.family == net::family::ipv4 ? check_igmp(p, link) : check_mld(p, link);
+    intake_result r = conf_.family == net::family::ipv4 ? check_igmp(p, link, st->conf.intake)
+                                                        : check_mld(p, link, st->conf.intake);
     if (!r.msg) {
         stats_.count_dropped(r.reason);
         if (log_.enabled(core::log_level::trace))
