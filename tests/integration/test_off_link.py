@@ -8,11 +8,13 @@ proxy's downstream interface. By default (RFC 3376 9.2, RFC 2236 9) the
 daemon drops them and counts them as off_link_source: nothing is reported
 upstream and nothing is forwarded. With `accept-off-link-reports` on that
 downstream they are accepted like any report and the group is reported
-upstream; a downstream without the key keeps dropping them.
+upstream; a downstream without the key keeps dropping them. A reload that
+sets the key on a running downstream (re-created in place) applies it.
 """
 from __future__ import annotations
 
 import json
+import signal
 import time
 
 from packets import igmp_report, send_igmp
@@ -20,6 +22,7 @@ from procs import wait_for
 from scenario import TUNING, V4, is_proxy_report, joins_group, simple_config, vifs_ready
 import procs
 from test_control import ctl
+from test_reload import _readable_by_daemon
 
 # dn1's link is 203.0.113.0/24 and dn2's 192.0.2.0/24 (netns.DOWNSTREAM_NETS).
 OFF_LINK_DN1 = "192.0.2.77"     # single-link tests: the proxy has no 192.0.2.0/24
@@ -106,4 +109,32 @@ def test_off_link_report_accepted_where_configured(topo, capture, mcproxy):
     dn1 = capture(net.proxy, "dn1")
     procs.send(net.router.ns, "eth0", accepted, count=20, rate=200, source_address=fam.src_a)
     assert wait_for(lambda: len(dn1.datagrams_now(accepted)) >= 10, 3.0), len(dn1.datagrams_now(accepted))
+    assert m.running(), m.log()
+
+
+def test_reload_turns_the_check_off_on_a_running_downstream(topo, capture, mcproxy):
+    fam = V4
+    net = topo.proxy_net((1, 1))
+    up = capture(net.router.ns, "eth0")
+    before = simple_config(fam)
+    m = mcproxy(net.proxy, before, ready=vifs_ready(net.proxy, fam))
+    h1 = net.hosts["h1"]
+    send_reports(h1, OFF_LINK_ANY, "239.7.7.3")
+    assert wait_for(lambda: off_link_drops(m) >= 2, 3.0), off_link_drops(m)
+
+    _readable_by_daemon(m)
+    m.conf_path.write_text(simple_config(fam, tuning={"dn1": TUNING + " accept-off-link-reports", "dn2": TUNING}))
+    m.signal(signal.SIGHUP)
+    # Only dn1's settings changed: the instance keeps running, dn1 is re-created.
+    assert wait_for(lambda: "reload: downstream dn1 changed" in m.log(), 3.0), m.log()
+    assert "changed, restarting it" not in m.log()
+    time.sleep(0.3)
+    send_reports(h1, OFF_LINK_ANY, "239.7.7.4")
+    assert up.wait_message(lambda r: is_proxy_report(fam, r, net) and joins_group(r, "239.7.7.4"), 3.0), \
+        up.messages_now(family=fam.name)
+    assert "239.7.7.3" not in groups_text(m)
+    # dn2 did not change and still drops them (the counter is per instance).
+    send_reports(net.hosts["h2"], OFF_LINK_ANY, "239.7.7.5")
+    assert wait_for(lambda: off_link_drops(m) >= 4, 3.0), off_link_drops(m)
+    assert "239.7.7.5" not in groups_text(m)
     assert m.running(), m.log()
