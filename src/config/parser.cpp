@@ -14,11 +14,14 @@ struct syntax_stop {};
 
 constexpr std::array<std::string_view, 4> statement_keywords = {"protocol", "pinstance", "table", "disable"};
 
-// Keys of `pinstance N downstream IF KEY VALUE ...`; [no-]fastleave takes no value.
-constexpr std::array<std::string_view, 12> downstream_keys = {"no-fastleave",
+// Keys of `pinstance N downstream IF KEY VALUE ...`; the flags take no value.
+constexpr std::array<std::string_view, 14> downstream_keys = {"no-fastleave",
     "query-interval",       "query-response-interval", "robustness",         "last-member-query-interval",
     "last-member-query-count", "startup-query-interval", "startup-query-count", "fastleave",
-    "max-groups",           "max-sources",             "max-hosts"};
+    "max-groups",           "max-sources",             "max-hosts",          "accept-off-link-reports",
+    "no-accept-off-link-reports"};
+constexpr std::array<std::string_view, 4> downstream_flags = {"fastleave", "no-fastleave", "accept-off-link-reports",
+                                                              "no-accept-off-link-reports"};
 constexpr std::array<std::string_view, 1> instance_keys = {"route-idle-timeout"};
 
 template <std::size_t N>
@@ -347,8 +350,9 @@ private:
         const token& k = peek();
         s.key = lower(k.text);
         s.loc = k.loc;
+        const bool flag = downstream && one_of(k, downstream_flags);
         advance();
-        if (downstream && (s.key == "fastleave" || s.key == "no-fastleave")) return s;
+        if (flag) return s;
         const token& v = peek();
         if (v.kind != token_kind::word) unexpected("a value for '" + s.key + "'");
         s.value = v.text;

@@ -47,6 +47,7 @@ std::string tuning(const downstream_tuning& t) {
     if (t.max_sources != d.max_sources) parts.push_back("max-sources " + std::to_string(t.max_sources));
     if (t.max_hosts != d.max_hosts) parts.push_back("max-hosts " + std::to_string(t.max_hosts));
     if (t.fastleave) parts.emplace_back("fastleave");
+    if (t.accept_off_link_reports) parts.emplace_back("accept-off-link-reports");
     return parts.empty() ? std::string() : join(parts);
 }
 

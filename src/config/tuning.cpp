@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Per-downstream protocol timers, fast leave and limits:
-//   pinstance N downstream IF|* KEY VALUE ... [fastleave];
+// Per-downstream protocol timers, fast leave, limits and the intake's
+// off-link check:
+//   pinstance N downstream IF|* KEY VALUE ... [fastleave] [accept-off-link-reports];
 // A '*' statement sets defaults for every downstream of the instance; a
 // statement naming the interface overrides them key by key (no-fastleave
-// turns a '*' fastleave off for one interface).
+// and no-accept-off-link-reports turn a '*' flag off for one interface).
+#include <array>
+
 #include "semantic_support.hpp"
 
 namespace mcproxy::config::detail {
@@ -16,6 +19,7 @@ struct parsed {
     std::optional<unsigned> robustness, sqc, lmqc;
     std::optional<std::uint32_t> max_groups, max_sources, max_hosts;
     std::optional<bool> fastleave;
+    std::optional<bool> accept_off_link;
     std::map<std::string, location> where;  // key -> location of its value (or of the key for flags)
 
     void merge(const parsed& o) {
@@ -33,6 +37,7 @@ struct parsed {
         take(max_sources, o.max_sources);
         take(max_hosts, o.max_hosts);
         take(fastleave, o.fastleave);
+        take(accept_off_link, o.accept_off_link);
         for (const auto& [k, l] : o.where) where[k] = l;
     }
 };
@@ -60,6 +65,22 @@ std::optional<response_limits> response_range(protocol_version p) {
 // Query interval: QQIC (RFC 3376 4.1.7, RFC 3810 5.1.9) carries at most 31744 s.
 constexpr milliseconds max_query_interval{31'744'000};
 
+// A flag and its "no-" form, which turns a '*' flag off for one interface.
+struct flag_pair {
+    const char* on;
+    const char* off;
+    std::optional<bool> parsed::*field;
+};
+constexpr std::array<flag_pair, 2> flags = {{
+    {"fastleave", "no-fastleave", &parsed::fastleave},
+    {"accept-off-link-reports", "no-accept-off-link-reports", &parsed::accept_off_link},
+}};
+const flag_pair* flag_of(const std::string& key) {
+    for (const auto& f : flags)
+        if (key == f.on || key == f.off) return &f;
+    return nullptr;
+}
+
 parsed parse_settings(const ast::tuning_stmt& t, std::map<std::string, location>& seen, const std::string& target,
                       diag_sink& sink) {
     parsed p;
@@ -70,17 +91,18 @@ parsed parse_settings(const ast::tuning_stmt& t, std::map<std::string, location>
                        s.key, "each setting once per interface");
             continue;
         }
-        if (s.key == "fastleave" || s.key == "no-fastleave") {
+        if (const auto* f = flag_of(s.key)) {
             // One of the pair per interface: the second is "already set".
-            const std::string other = s.key == "fastleave" ? "no-fastleave" : "fastleave";
+            const bool on = s.key == f->on;
+            const std::string other = on ? f->off : f->on;
             if (auto o = seen.find(target + "\n" + other); o != seen.end()) {
                 sink.error(s.loc, "'" + s.key + "' contradicts '" + other + "' for downstream " + target + " at " +
                                       to_string(o->second),
-                           s.key, "either 'fastleave' or 'no-fastleave'");
+                           s.key, "either '" + std::string(f->on) + "' or '" + f->off + "'");
                 continue;
             }
-            p.fastleave = s.key == "fastleave";
-            p.where["fastleave"] = s.loc;
+            p.*(f->field) = on;
+            p.where[f->on] = s.loc;
             continue;
         }
         const std::string& v = *s.value;
@@ -158,6 +180,13 @@ void validate(const parsed& p, const downstream_tuning& t, protocol_version prot
         if (p.fastleave.value_or(false))
             sink.warn(at("fastleave"), "fastleave has no effect with IGMPv1: hosts send no leave messages");
     }
+    // RFC 3810 5.2.13, RFC 2710 3: MLD messages come from link-local
+    // addresses, which are on the link by definition (RFC 4291 2.5.6); the
+    // intake has no off-link check to switch off there.
+    if (family_of(proto) == net::family::ipv6 && p.accept_off_link.value_or(false))
+        sink.warn(at("accept-off-link-reports"),
+                  "accept-off-link-reports has no effect with " + name_of(proto) +
+                      ": MLD reports must come from a link-local address");
 }
 
 }  // namespace
@@ -187,6 +216,7 @@ void apply_tuning(instance& inst, const std::vector<const ast::tuning_stmt*>& st
         t.last_member_query_interval = p.lmqi.value_or(t.last_member_query_interval);
         t.last_member_query_count = p.lmqc.value_or(t.robustness);         // RFC 3376 8.9
         t.fastleave = p.fastleave.value_or(false);
+        t.accept_off_link_reports = p.accept_off_link.value_or(false);
         t.max_groups = p.max_groups.value_or(t.max_groups);
         t.max_sources = p.max_sources.value_or(t.max_sources);
         t.max_hosts = p.max_hosts.value_or(t.max_hosts);

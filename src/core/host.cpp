@@ -11,7 +11,7 @@ using wire::record_type;
 using wire::version;
 
 host::host(host_settings settings)
-    : settings_(std::move(settings)),
+    : settings_(settings),
       rng_(settings_.seed),
       mode_(settings_.ver),
       querier_robustness_(settings_.timers.robustness),

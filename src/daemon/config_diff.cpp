@@ -22,7 +22,8 @@ void add_tuning(std::string& out, const config::downstream_tuning& t) {
            std::to_string(t.query_response_interval.count()) + " sqi " +
            std::to_string(t.startup_query_interval.count()) + " sqc " + std::to_string(t.startup_query_count) +
            " lmqi " + std::to_string(t.last_member_query_interval.count()) + " lmqc " +
-           std::to_string(t.last_member_query_count) + (t.fastleave ? " fastleave" : "") + " limits " +
+           std::to_string(t.last_member_query_count) + (t.fastleave ? " fastleave" : "") +
+           (t.accept_off_link_reports ? " accept-off-link" : "") + " limits " +
            std::to_string(t.max_groups) + "/" + std::to_string(t.max_sources) + "/" + std::to_string(t.max_hosts);
 }
 

@@ -404,7 +404,19 @@ control_server::control_server(boost::asio::io_context& io, control_server_setti
     impl_->accept();
 }
 
-control_server::~control_server() { impl_->stop(); }
+control_server::~control_server() {
+    // An exception leaving a destructor terminates the daemon. stop() can
+    // throw only if asio fails to cancel a timer or memory runs out; the
+    // server is going away either way, so the failure is logged, not thrown.
+    try {
+        impl_->stop();
+    } catch (const std::exception& e) {
+        try {
+            impl_->log(core::log_level::warning, std::string("control socket: stop failed: ") + e.what());
+        } catch (...) {  // a failed log has nowhere left to be reported
+        }
+    }
+}
 
 void control_server::stop() { impl_->stop(); }
 

@@ -27,8 +27,18 @@ std::vector<configured_interface> number_interfaces(const config::instance& inst
         return out.back();
     };
     for (const auto& u : inst.upstreams) add(u.name).upstream = true;
-    for (const auto& d : inst.downstreams) add(d.name).downstream = true;
+    for (const auto& d : inst.downstreams) {
+        configured_interface& c = add(d.name);
+        c.downstream = true;
+        c.intake = intake_policy_of(d);
+    }
     return out;
+}
+
+intake_policy intake_policy_of(const config::downstream& d) {
+    intake_policy p;
+    p.require_on_link_source = !d.tuning.accept_off_link_reports;
+    return p;
 }
 
 namespace {

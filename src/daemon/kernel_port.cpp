@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "mcproxy/daemon/kernel_port.hpp"
 
+#include <utility>
+
 #include "mcproxy/kernel/receive_buffer.hpp"
 #include "mcproxy/wire/igmp_codec.hpp"
 #include "mcproxy/wire/mld_codec.hpp"
@@ -54,7 +56,7 @@ std::size_t kernel_port::read(const std::function<void(kernel_input&&)>& sink, s
             auto r = mr4_->receive();
             if (!r || !r.value()) break;
             ++n;
-            std::visit([&](auto&& m) { sink(kernel_input(std::move(m))); }, std::move(*r.value()));
+            std::visit([&](auto&& m) { sink(kernel_input(std::forward<decltype(m)>(m))); }, std::move(*r.value()));
         }
         return n;
     }
@@ -62,7 +64,7 @@ std::size_t kernel_port::read(const std::function<void(kernel_input&&)>& sink, s
         auto r = mr6_->receive();
         if (!r || !r.value()) break;
         ++n;
-        sink(kernel_input(std::move(*r.value())));
+        sink(kernel_input(*r.value()));
     }
     while (n < limit) {
         auto r = mld_->receive();

@@ -43,7 +43,19 @@ proxy_instance::proxy_instance(config::instance conf, logger& log, bool print_st
       tag_("pinstance " + conf_.name + ": "),
       ifaces_(conf_.family, number_interfaces(conf_)) {}
 
-proxy_instance::~proxy_instance() { stop(); }
+proxy_instance::~proxy_instance() {
+    // An exception leaving a destructor terminates the daemon. The daemon
+    // calls stop() itself; here stop() only has work left when an instance
+    // is dropped on an error path, and a failure there is logged, not thrown.
+    try {
+        stop();
+    } catch (const std::exception& e) {
+        try {
+            log(core::log_level::error, std::string("stop failed: ") + e.what());
+        } catch (...) {  // a failed log has nowhere left to be reported
+        }
+    }
+}
 
 void proxy_instance::log(core::log_level level, const std::string& text) {
     if (log_.enabled(level)) log_.write(level, tag_ + text);
@@ -169,7 +181,7 @@ bool proxy_instance::apply_reconfiguration(const config::instance& next,
     std::vector<core::if_index> added;
     for (const auto& d : next.downstreams) {
         if (ifaces_.by_name(d.name)) continue;
-        configured_interface c{++next_id, d.name, false, true};
+        configured_interface c{++next_id, d.name, false, true, intake_policy_of(d)};
         ifaces_.add(c);
         std::vector<configured_interface> ids{c};
         config::instance one = next;
@@ -226,7 +238,8 @@ void proxy_instance::on_packet(const kernel::received_packet& p, core::actions& 
     if (!st) return stats_.count_dropped(drop_reason::unknown_interface);
     if (!st->usable()) return stats_.count_dropped(drop_reason::interface_down);
     const link_view link{st->subnets, st->addresses, st->mtu};
-    intake_result r = conf_.family == net::family::ipv4 ? check_igmp(p, link) : check_mld(p, link);
+    intake_result r = conf_.family == net::family::ipv4 ? check_igmp(p, link, st->conf.intake)
+                                                        : check_mld(p, link, st->conf.intake);
     if (!r.msg) {
         stats_.count_dropped(r.reason);
         if (log_.enabled(core::log_level::trace))

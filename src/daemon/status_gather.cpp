@@ -4,11 +4,11 @@
 namespace mcproxy::daemon {
 
 status_gather::status_gather(control_request request, std::size_t count, reply_callback reply)
-    : request_(std::move(request)), slots_(count), missing_(count), reply_(std::move(reply)) {}
+    : request_(request), slots_(count), missing_(count), reply_(std::move(reply)) {}
 
 std::shared_ptr<status_gather> status_gather::create(control_request request, std::size_t count,
                                                      reply_callback reply) {
-    auto g = std::make_shared<status_gather>(std::move(request), count, std::move(reply));
+    auto g = std::make_shared<status_gather>(request, count, std::move(reply));
     if (count == 0) g->reply_(status_reply(g->request_, {}));
     return g;
 }

@@ -31,7 +31,7 @@ net::family family_of(protocol_version p);
 /// @brief The kernel allows this many VIFs/MIFs per multicast routing table (MAXVIFS).
 inline constexpr std::size_t max_interfaces_per_instance = 32;
 
-/// @brief Protocol timers, fast leave and limits of one downstream interface.
+/// @brief Protocol timers, fast leave, limits and the off-link check of one downstream interface.
 /// Every field holds the effective value: the RFC default unless configured.
 struct downstream_tuning {
     unsigned robustness = 2;                                 ///< RFC 3376 8.1, RFC 3810 9.1
@@ -42,6 +42,9 @@ struct downstream_tuning {
     milliseconds last_member_query_interval{1'000};          ///< RFC 3376 8.8
     unsigned last_member_query_count = 2;                    ///< RFC 3376 8.9: robustness
     bool fastleave = false;          ///< prune at once when the last tracked host leaves
+    /// IGMP reports and leaves from a source outside the interface's subnets
+    /// are accepted (RFC 3376 9.2 / RFC 2236 9 suggest ignoring them: default false).
+    bool accept_off_link_reports = false;
     std::uint32_t max_groups = 4096;           ///< groups per interface
     std::uint32_t max_sources = 1024;          ///< sources per group record
     std::uint32_t max_hosts = 1024;            ///< tracked hosts (explicit tracking)

@@ -182,7 +182,7 @@ private:
     void update_interfaces(time_point now, actions& out);
     void forget_downstream(downstream_part& d, time_point now, actions& out);
     bool reconfigurable() const { return !policy_->has_filters() && !policy_->has_peering(); }
-    void on_upcall(const upcall_event& u, time_point now, actions& out);
+    void on_upcall(const upcall_event& e, time_point now, actions& out);
     void on_counters(const counters_event& c, time_point now, actions& out);
     void upstream_data(const net::address& source, const net::address& group, if_index u, time_point now,
                        std::vector<net::address>& relocked);

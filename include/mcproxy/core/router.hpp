@@ -151,7 +151,7 @@ private:
 
     // queries
     void send_group_query(group_record& g, time_point now, actions& out);
-    void send_source_query(group_record& g, const source_set& s, time_point now, actions& out);
+    void send_source_query(group_record& g, const source_set& x, time_point now, actions& out);
     void retransmit_group_query(group_record& g, time_point now, actions& out);
     void retransmit_source_query(group_record& g, time_point now, actions& out);
     void emit_query(const net::address& group, bool s_flag, std::vector<net::address> sources,

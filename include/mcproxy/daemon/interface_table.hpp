@@ -23,6 +23,9 @@ struct configured_interface {
     std::string name;       ///< interface name as configured
     bool upstream = false;  ///< listed as upstream
     bool downstream = false;  ///< listed as downstream (both: peering)
+    /// Intake checks of packets arriving here (accept-off-link-reports of a
+    /// downstream; the defaults on an upstream-only interface).
+    intake_policy intake{};
 };
 
 /// @brief What is known about one configured interface right now.

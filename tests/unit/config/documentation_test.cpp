@@ -77,6 +77,11 @@ TEST(ConfigManPage, ExamplesMeanWhatTheTextSays) {
     auto peering = config_test::valid(examples[8].text);
     ASSERT_EQ(peering.instances.size(), 1u);
     EXPECT_EQ(peering.instances[0].peering, std::vector<std::string>{"peer"});
+    auto off_link = config_test::valid(examples[9].text);  // accept-off-link-reports on lab only
+    ASSERT_EQ(off_link.instances.size(), 1u);
+    ASSERT_EQ(off_link.instances[0].downstreams.size(), 2u);
+    EXPECT_FALSE(off_link.instances[0].downstreams[0].tuning.accept_off_link_reports);
+    EXPECT_TRUE(off_link.instances[0].downstreams[1].tuning.accept_off_link_reports);
 }
 
 TEST(ConfigExampleFile, ShippedMcproxyConfParses) {

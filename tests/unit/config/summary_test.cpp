@@ -37,3 +37,11 @@ TEST(ConfigSummary, SaysWhenDisabled) {
     auto m = config_test::valid("disable;\npinstance a: e0 ==> e1;\n");
     EXPECT_NE(summarize(m).find("DISABLED: the file contains 'disable;', mcproxy will not start\n"), std::string::npos);
 }
+
+TEST(ConfigSummary, ShowsAcceptOffLinkReports) {
+    auto m = config_test::valid("protocol IGMPv2;\npinstance a: e0 ==> e1 e2;\n"
+                                "pinstance a downstream e2 accept-off-link-reports fastleave;\n");
+    const std::string s = summarize(m);
+    EXPECT_NE(s.find("  downstream e2: fastleave, accept-off-link-reports\n"), std::string::npos) << s;
+    EXPECT_EQ(s.find("downstream e1:"), std::string::npos) << s;
+}

@@ -144,3 +144,82 @@ TEST(ConfigTuning, NoFastleaveOverridesStar) {
     EXPECT_EQ(first_error(with("IGMPv3", "pinstance a downstream d1 fastleave no-fastleave;")),
               "t.conf:3:37: error: 'no-fastleave' contradicts 'fastleave' for downstream 'd1' at 3:27");
 }
+
+// ---- accept-off-link-reports (the intake's on-link source check) --------
+
+TEST(ConfigTuning, OffLinkReportsRefusedByDefault) {
+    auto m = valid(with("IGMPv3", ""));
+    EXPECT_FALSE(m.instances[0].downstreams[0].tuning.accept_off_link_reports);
+    EXPECT_FALSE(m.instances[0].downstreams[1].tuning.accept_off_link_reports);
+}
+
+TEST(ConfigTuning, AcceptOffLinkReportsOnOneInterface) {
+    auto m = valid(with("IGMPv2", "pinstance a downstream d2 query-interval 60 accept-off-link-reports fastleave;"));
+    EXPECT_FALSE(m.instances[0].downstreams[0].tuning.accept_off_link_reports);
+    const auto& t = m.instances[0].downstreams[1].tuning;
+    EXPECT_TRUE(t.accept_off_link_reports);
+    EXPECT_TRUE(t.fastleave);
+    EXPECT_EQ(t.query_interval, 60s);
+    EXPECT_EQ(warnings(with("IGMPv2", "pinstance a downstream d2 accept-off-link-reports;")), "");
+}
+
+TEST(ConfigTuning, AcceptOffLinkReportsIsCaseInsensitiveLikeEveryKey) {
+    auto m = valid(with("IGMPv3", "pinstance a downstream d1 Accept-Off-Link-Reports;"));
+    EXPECT_TRUE(m.instances[0].downstreams[0].tuning.accept_off_link_reports);
+}
+
+TEST(ConfigTuning, NoAcceptOffLinkReportsOverridesStar) {
+    auto m = valid(with("IGMPv3", "pinstance a downstream * accept-off-link-reports;\n"
+                                  "pinstance a downstream d2 no-accept-off-link-reports;"));
+    EXPECT_TRUE(m.instances[0].downstreams[0].tuning.accept_off_link_reports);
+    EXPECT_FALSE(m.instances[0].downstreams[1].tuning.accept_off_link_reports);
+    // The two flag pairs are independent of each other.
+    auto both = valid(with("IGMPv3", "pinstance a downstream d1 no-fastleave accept-off-link-reports;"));
+    EXPECT_TRUE(both.instances[0].downstreams[0].tuning.accept_off_link_reports);
+    EXPECT_FALSE(both.instances[0].downstreams[0].tuning.fastleave);
+}
+
+TEST(ConfigTuning, AcceptOffLinkReportsTwiceOrContradicted) {
+    EXPECT_EQ(first_error(with("IGMPv3", "pinstance a downstream d1 accept-off-link-reports;\n"
+                                         "pinstance a downstream d1 accept-off-link-reports;")),
+              "t.conf:4:27: error: 'accept-off-link-reports' is already set for downstream 'd1' at 3:27");
+    EXPECT_EQ(first_error(with("IGMPv3", "pinstance a downstream d1 accept-off-link-reports no-accept-off-link-reports;")),
+              "t.conf:3:51: error: 'no-accept-off-link-reports' contradicts 'accept-off-link-reports' for downstream "
+              "'d1' at 3:27");
+    EXPECT_EQ(first_error(with("IGMPv3", "pinstance a downstream * no-accept-off-link-reports accept-off-link-reports;")),
+              "t.conf:3:53: error: 'accept-off-link-reports' contradicts 'no-accept-off-link-reports' for downstream "
+              "'*' at 3:26");
+}
+
+TEST(ConfigTuning, AcceptOffLinkReportsTakesNoValue) {
+    // A flag: a following word is read as the next key.
+    EXPECT_EQ(first_error(with("IGMPv3", "pinstance a downstream d1 accept-off-link-reports yes;")),
+              "t.conf:3:51: error: unknown downstream setting 'yes'");
+    EXPECT_EQ(first_error(with("IGMPv3", "pinstance a downstream d1 accept-off-link-reports 1;")),
+              "t.conf:3:51: error: unknown downstream setting '1'");
+    EXPECT_EQ(first_error(with("IGMPv3", "pinstance a downstream d1 accept-off-link-reports off;")),
+              "t.conf:3:51: error: unknown downstream setting 'off'");
+}
+
+TEST(ConfigTuning, AcceptOffLinkReportsOnlyForDownstreams) {
+    EXPECT_EQ(first_error(with("IGMPv3", "pinstance a upstream up accept-off-link-reports;")),
+              "t.conf:3:25: error: expected 'in' or 'out', found 'accept-off-link-reports'");
+    EXPECT_EQ(first_error(with("IGMPv3", "pinstance a accept-off-link-reports;")),
+              "t.conf:3:13: error: expected ':', '(', 'upstream', 'downstream' or 'route-idle-timeout', found "
+              "'accept-off-link-reports'");
+    EXPECT_EQ(first_error(with("IGMPv3", "pinstance a downstream zz accept-off-link-reports;")),
+              "t.conf:3:24: error: interface 'zz' is not a downstream of instance 'a', expected one of: d1, d2");
+}
+
+TEST(ConfigTuning, AcceptOffLinkReportsHasNoEffectWithMld) {
+    // MLD reports come from link-local addresses (RFC 3810 5.2.13): there is no off-link check to turn off.
+    auto m = valid(with("MLDv2", "pinstance a downstream d1 accept-off-link-reports;"));
+    EXPECT_TRUE(m.instances[0].downstreams[0].tuning.accept_off_link_reports);
+    EXPECT_EQ(warnings(with("MLDv2", "pinstance a downstream d1 accept-off-link-reports;")),
+              "t.conf:3:27: warning: accept-off-link-reports has no effect with MLDv2: MLD reports must come from a "
+              "link-local address\n");
+    EXPECT_EQ(warnings(with("MLDv1", "pinstance a downstream * accept-off-link-reports;")),
+              "t.conf:3:26: warning: accept-off-link-reports has no effect with MLDv1: MLD reports must come from a "
+              "link-local address\n");
+    EXPECT_EQ(warnings(with("MLDv2", "pinstance a downstream d1 no-accept-off-link-reports;")), "");
+}

@@ -31,6 +31,7 @@ TEST(ConfigDiff, EveryRelevantChangeIsSeen) {
     EXPECT_NE(before, fp("protocol IGMPv3;\npinstance p(7): up0 ==> dn1 dn2;\n"));
     EXPECT_NE(before, fp(base + "pinstance p downstream dn1 query-interval 60;\n"));
     EXPECT_NE(before, fp(base + "pinstance p downstream dn1 fastleave;\n"));
+    EXPECT_NE(before, fp(base + "pinstance p downstream dn1 accept-off-link-reports;\n"));
     EXPECT_NE(before, fp(base + "pinstance p route-idle-timeout 30;\n"));
     EXPECT_NE(before, fp(base + "table t { (239.1.1.1 | *) };\npinstance p downstream dn1 out whitelist table t;\n"));
 }

@@ -3,8 +3,13 @@
 // the product's own encoders, then one field is broken.
 #include "mcproxy/daemon/intake.hpp"
 
+#include <map>
+#include <string>
+
 #include <gtest/gtest.h>
 
+#include "mcproxy/config/parse.hpp"
+#include "mcproxy/daemon/core_settings.hpp"
 #include "mcproxy/kernel/igmp_socket.hpp"
 #include "mcproxy/wire/checksum.hpp"
 #include "mcproxy/wire/igmp_codec.hpp"
@@ -441,4 +446,78 @@ TEST(IntakeMld, Ipv4SourceRefused) {
     auto p = packet6(mld2_join(group6));
     p.source = host4;
     expect_drop(daemon::check_mld(p, link6), drop_reason::wrong_version);
+}
+
+// ---- the configured policy (accept-off-link-reports) -----------------------
+
+namespace {
+
+// The intake policy of each downstream as the daemon derives it from the file.
+std::map<std::string, daemon::intake_policy> policies(const std::string& text) {
+    auto r = config::parse_text(text, "t.conf");
+    EXPECT_TRUE(r.ok()) << config::to_string(r.errors);
+    std::map<std::string, daemon::intake_policy> out;
+    if (!r.ok()) return out;
+    for (const auto& c : daemon::number_interfaces(r.config->instances.at(0))) out[c.name] = c.intake;
+    return out;
+}
+
+}  // namespace
+
+TEST(IntakePolicy, OffLinkReportDroppedByDefault) {
+    auto p = policies("protocol IGMPv3;\npinstance a: up0 ==> dn1 dn2;\n");
+    for (const char* name : {"up0", "dn1", "dn2"}) {
+        ASSERT_TRUE(p.count(name)) << name;
+        EXPECT_TRUE(p[name].require_on_link_source) << name;
+        expect_drop(daemon::check_igmp(packet4(body(v3_join(group4)), {.src = a("192.0.2.77")}), link4, p[name]),
+                    drop_reason::off_link_source);
+    }
+}
+
+TEST(IntakePolicy, OffLinkReportAcceptedOnlyWhereConfigured) {
+    auto p = policies("protocol IGMPv2;\npinstance a: up0 ==> dn1 dn2;\n"
+                      "pinstance a downstream dn2 accept-off-link-reports;\n");
+    const auto v2_join = wire::report_v1v2{wire::version::igmpv2, group4};
+    const auto v2_leave = wire::leave{wire::version::igmpv2, group4};
+    const ip4 off_link{.src = a("192.0.2.77"), .dst = group4};
+    const ip4 off_link_leave{.src = a("192.0.2.77"), .dst = a("224.0.0.2")};
+    // dn1 keeps the check (RFC 3376 9.2).
+    expect_drop(daemon::check_igmp(packet4(body(v2_join), off_link), link4, p["dn1"]), drop_reason::off_link_source);
+    expect_drop(daemon::check_igmp(packet4(body(v2_leave), off_link_leave), link4, p["dn1"]),
+                drop_reason::off_link_source);
+    // dn2 accepts reports and leaves from off-link sources...
+    auto r = daemon::check_igmp(packet4(body(v2_join), off_link), link4, p["dn2"]);
+    ASSERT_TRUE(r.msg.has_value()) << "dropped as " << daemon::to_string(r.reason);
+    EXPECT_EQ(std::get<wire::report_v1v2>(*r.msg).group, group4);
+    expect_accept(daemon::check_igmp(packet4(body(v2_leave), off_link_leave), link4, p["dn2"]));
+    // ...but every other check still applies there.
+    expect_drop(daemon::check_igmp(packet4(body(v2_join), {.src = a("192.0.2.77"), .dst = group4, .ttl = 2}), link4,
+                                   p["dn2"]),
+                drop_reason::bad_ttl);
+    expect_drop(daemon::check_igmp(packet4(body(v3_join(group4)), {.src = a("192.0.2.77"), .router_alert = false}),
+                                   link4, p["dn2"]),
+                drop_reason::no_router_alert);
+    expect_drop(daemon::check_igmp(packet4(body(v3_join(group4)), {.src = own4[0]}), link4, p["dn2"]),
+                drop_reason::own_message);
+    // The upstream is not a downstream: it keeps the default.
+    EXPECT_TRUE(p["up0"].require_on_link_source);
+}
+
+TEST(IntakePolicy, StarDefaultAndPerInterfaceOverride) {
+    auto p = policies("protocol IGMPv3;\npinstance a: up0 ==> dn1 dn2;\n"
+                      "pinstance a downstream * accept-off-link-reports;\n"
+                      "pinstance a downstream dn1 no-accept-off-link-reports;\n");
+    const ip4 off_link{.src = a("203.0.113.50")};
+    expect_drop(daemon::check_igmp(packet4(body(v3_join(group4)), off_link), link4, p["dn1"]),
+                drop_reason::off_link_source);
+    expect_accept(daemon::check_igmp(packet4(body(v3_join(group4)), off_link), link4, p["dn2"]));
+}
+
+TEST(IntakePolicy, MldKeepsTheLinkLocalRequirement) {
+    // In an MLD instance the key is accepted with a warning, and changes
+    // nothing: RFC 3810 5.2.13 / 7.4 reports come from link-local sources.
+    auto p = policies("protocol MLDv2;\npinstance a: up0 ==> dn1;\npinstance a downstream dn1 accept-off-link-reports;\n");
+    expect_drop(daemon::check_mld(packet6(mld2_join(group6), a("2001:db8::20")), link6, p["dn1"]),
+                drop_reason::not_link_local_source);
+    expect_accept(daemon::check_mld(packet6(mld2_join(group6)), link6, p["dn1"]));
 }
