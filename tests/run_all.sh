@@ -54,8 +54,8 @@ if [ "${SKIP_INTEGRATION:-0}" != 1 ] && ls tests/integration/test_*.py >/dev/nul
 fi
 
 if [ -x tests/tidy.sh ]; then
-  step "clang-tidy (.clang-tidy; net, wire, config, kernel layers)"
-  if tests/tidy.sh src/net src/wire src/config src/kernel; then count "tidy" 1 0; else count "tidy" 0 1; fi
+  step "clang-tidy (.clang-tidy; every layer)"
+  if tests/tidy.sh src/net src/wire src/config src/kernel src/core src/daemon; then count "tidy" 1 0; else count "tidy" 0 1; fi
 fi
 
 if [ -d tests/bench_smoke ]; then
