@@ -25,8 +25,8 @@ file(WRITE ${PROJECT_BINARY_DIR}/deb/changelog.Debian
   "mcproxy (${PROJECT_VERSION}-${MCPROXY_DEB_RELEASE}) unstable; urgency=medium\n\n"
   "  * Package built from the source tree with CPack (tools/build-deb.sh).\n\n"
   " -- ${MCPROXY_DEB_MAINTAINER}  ${deb_date}\n")
-file(ARCHIVE_CREATE OUTPUT ${PROJECT_BINARY_DIR}/deb/changelog.Debian.gz
-  PATHS ${PROJECT_BINARY_DIR}/deb/changelog.Debian FORMAT raw COMPRESSION GZip)
+find_program(GZIP gzip REQUIRED)
+execute_process(COMMAND ${GZIP} -9nf ${PROJECT_BINARY_DIR}/deb/changelog.Debian COMMAND_ERROR_IS_FATAL ANY)
 install(FILES ${PROJECT_BINARY_DIR}/deb/changelog.Debian.gz DESTINATION ${CMAKE_INSTALL_DOCDIR}
   COMPONENT deb EXCLUDE_FROM_ALL)
 
@@ -64,6 +64,8 @@ set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
   ${PROJECT_BINARY_DIR}/deb/prerm ${PROJECT_BINARY_DIR}/deb/postrm)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 set(CPACK_STRIP_FILES ON)
+# Compressed manual pages in the package only (cmake/deb-prebuild.cmake).
+set(CPACK_PRE_BUILD_SCRIPTS ${PROJECT_SOURCE_DIR}/cmake/deb-prebuild.cmake)
 # The configuration (/etc) and the unit are absolute paths: stage with DESTDIR.
 set(CPACK_SET_DESTDIR ON)
 set(CPACK_PACKAGING_INSTALL_PREFIX ${CMAKE_INSTALL_PREFIX})
