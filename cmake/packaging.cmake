@@ -59,6 +59,9 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_MAINTAINER "${MCPROXY_DEB_MAINTAINER}")
 # Depends: from the shared libraries the binaries link (dpkg-shlibdeps).
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+# procps: /bin/kill of the unit's ExecReload= (not in a minimal Debian; found
+# by tests/ops/test_package_systemd.py, where `systemctl reload` failed 203/EXEC).
+set(CPACK_DEBIAN_PACKAGE_DEPENDS procps)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
   ${PROJECT_BINARY_DIR}/deb/conffiles ${PROJECT_BINARY_DIR}/deb/postinst
   ${PROJECT_BINARY_DIR}/deb/prerm ${PROJECT_BINARY_DIR}/deb/postrm)
