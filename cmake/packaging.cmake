@@ -21,20 +21,20 @@ else()
   # A fixed date keeps the package the same from one build to the next.
   set(deb_date "Thu, 26 Nov 2026 00:00:00 +0000")
 endif()
-file(WRITE ${PROJECT_BINARY_DIR}/deb/changelog.Debian
+file(WRITE ${PROJECT_BINARY_DIR}/cpack-deb/changelog.Debian
   "mcproxy (${PROJECT_VERSION}-${MCPROXY_DEB_RELEASE}) unstable; urgency=medium\n\n"
   "  * Package built from the source tree with CPack (tools/build-deb.sh).\n\n"
   " -- ${MCPROXY_DEB_MAINTAINER}  ${deb_date}\n")
 find_program(GZIP gzip REQUIRED)
-execute_process(COMMAND ${GZIP} -9nf ${PROJECT_BINARY_DIR}/deb/changelog.Debian COMMAND_ERROR_IS_FATAL ANY)
-install(FILES ${PROJECT_BINARY_DIR}/deb/changelog.Debian.gz DESTINATION ${CMAKE_INSTALL_DOCDIR}
+execute_process(COMMAND ${GZIP} -9nf ${PROJECT_BINARY_DIR}/cpack-deb/changelog.Debian COMMAND_ERROR_IS_FATAL ANY)
+install(FILES ${PROJECT_BINARY_DIR}/cpack-deb/changelog.Debian.gz DESTINATION ${CMAKE_INSTALL_DOCDIR}
   COMPONENT deb EXCLUDE_FROM_ALL)
 
 # Maintainer scripts, with the conffile list: /etc/mcproxy.conf is the
 # administrator's file (dpkg keeps their edits on upgrade, removes it on purge).
-file(WRITE ${PROJECT_BINARY_DIR}/deb/conffiles "${MCPROXY_CONF_DIR}/mcproxy.conf\n")
+file(WRITE ${PROJECT_BINARY_DIR}/cpack-deb/conffiles "${MCPROXY_CONF_DIR}/mcproxy.conf\n")
 foreach(script IN ITEMS postinst prerm postrm)
-  configure_file(${PROJECT_SOURCE_DIR}/contrib/debian/${script} ${PROJECT_BINARY_DIR}/deb/${script} COPYONLY)
+  configure_file(${PROJECT_SOURCE_DIR}/contrib/debian/${script} ${PROJECT_BINARY_DIR}/cpack-deb/${script} COPYONLY)
 endforeach()
 
 set(CPACK_GENERATOR DEB)
@@ -63,8 +63,8 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # by tests/ops/test_package_systemd.py, where `systemctl reload` failed 203/EXEC).
 set(CPACK_DEBIAN_PACKAGE_DEPENDS procps)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
-  ${PROJECT_BINARY_DIR}/deb/conffiles ${PROJECT_BINARY_DIR}/deb/postinst
-  ${PROJECT_BINARY_DIR}/deb/prerm ${PROJECT_BINARY_DIR}/deb/postrm)
+  ${PROJECT_BINARY_DIR}/cpack-deb/conffiles ${PROJECT_BINARY_DIR}/cpack-deb/postinst
+  ${PROJECT_BINARY_DIR}/cpack-deb/prerm ${PROJECT_BINARY_DIR}/cpack-deb/postrm)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 set(CPACK_STRIP_FILES ON)
 # Compressed manual pages in the package only (cmake/deb-prebuild.cmake).
