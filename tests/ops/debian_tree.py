@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import os
 import re
 import shutil
@@ -85,8 +86,10 @@ def run(cmd: list[str], timeout: float, **kw) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False, **kw)
 
 
+@functools.lru_cache(maxsize=1)
 def build_deb() -> Path:
-    """The package of this tree: MCPROXY_DEB, else built by tools/build-deb.sh."""
+    """The package of this tree: MCPROXY_DEB, else built by tools/build-deb.sh
+    (once per test session)."""
     if os.environ.get("MCPROXY_DEB"):
         return Path(os.environ["MCPROXY_DEB"]).resolve()
     r = run([str(TOP / "tools" / "build-deb.sh")], timeout=1800)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import gzip
 import os
 import re
+import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -196,6 +197,13 @@ def test_dpkg_lists_exactly_the_expected_files(installed):
     assert files == expected_files()
 
 
+@pytest.mark.skipif(shutil.which("lintian") is None, reason="lintian missing (Debian package lintian)")
+def test_lintian_reports_no_errors(deb):
+    r = dt.run(["lintian", "--allow-root", "--no-tag-display-limit", str(deb)], timeout=300)
+    errors = [line for line in r.stdout.splitlines() if line.startswith("E:")]
+    assert errors == [], r.stdout
+
+
 def test_remove_keeps_edited_config_and_purge_leaves_nothing(installed):
     """Runs last: it removes the package from the shared tree."""
     tree = installed["tree"]
@@ -227,3 +235,4 @@ def test_remove_keeps_edited_config_and_purge_leaves_nothing(installed):
                 and re.fullmatch(r"/etc/rc[0-6S]\.d/[SK]\d\d(.+)", path).group(1) in pulled) \
             or path == "/etc/sysctl.d/99-sysctl.conf"
     assert [p for p in new if not theirs_too(p)] == [], new
+
