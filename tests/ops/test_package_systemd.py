@@ -17,7 +17,11 @@ pairs made there (198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32):
 - `systemctl reload` sends SIGHUP: RELOADING=1 then READY=1, same main PID,
   a new downstream appears; a broken file is refused and the old
   configuration stays;
-- `systemctl stop`: STOPPING=1, exit status 0, no VIF left in the kernel.
+- reinstalling the package (postinst configure with an old version, as
+  an upgrade) restarts the running daemon;
+- `systemctl stop`: STOPPING=1, exit status 0, no VIF left in the kernel;
+- `apt-get purge` of the enabled, running service stops it, removes the
+  enable link and makes systemd forget the unit.
 
 systemd in the container logs at debug level, so the journal holds every
 sd_notify message it got. The container is powered off and its tree
@@ -31,6 +35,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import time
 from pathlib import Path
 
@@ -70,6 +75,8 @@ def box(tmp_path_factory):
     with dt.scratch_copy(base, "nspawn") as tree:
         r = dt.install_deb(tree, deb)
         assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+        # For the maintainer script tests (/tmp may be a tmpfs once booted).
+        shutil.copy(deb, tree / "root" / "mcproxy.deb")
         container = dt.Container(tree, tmp_path_factory.mktemp("nspawn") / "console.log")
         try:
             started = time.monotonic()
@@ -204,6 +211,17 @@ def test_reload_of_a_broken_file_keeps_the_running_configuration(box):
     assert re.search(r"^\s*dn1\s+\d+\s+downstream\b", r.stdout, re.M), r.stdout
 
 
+def test_upgrade_restarts_the_running_daemon(box):
+    """postinst configure with an old version (reinstall, as an upgrade):
+    systemd reloads units and restarts a running daemon."""
+    pid = prop(box, "MainPID")
+    write_config(box, CONFIG)
+    r = sh(box, "dpkg -i /root/mcproxy.deb", timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert (prop(box, "ActiveState"), prop(box, "SubState")) == ("active", "running")
+    assert prop(box, "MainPID") not in (pid, "0"), "the upgrade must restart the daemon"
+
+
 def test_stop_ends_cleanly(box):
     pid = int(prop(box, "MainPID"))
     start = len(journal(box))
@@ -218,3 +236,20 @@ def test_stop_ends_cleanly(box):
     # No VIF or MIF left in the container's network namespace.
     r = sh(box, "tail -n +2 /proc/net/ip_mr_vif; tail -n +2 /proc/net/ip6_mr_vif")
     assert r.stdout.strip() == "", r.stdout
+
+
+def test_purge_of_an_enabled_running_service_leaves_nothing(box):
+    """Runs last. prerm stops the daemon, postrm forgets the unit and, on
+    purge, the link `systemctl enable` made."""
+    r = sh(box, "systemctl enable mcproxy.service && systemctl start mcproxy.service", timeout=30)
+    assert r.returncode == 0, r.stdout + r.stderr
+    pid = int(prop(box, "MainPID"))
+    assert pid > 0
+    link = "/etc/systemd/system/multi-user.target.wants/mcproxy.service"
+    assert sh(box, f"test -L {link}").returncode == 0
+    r = sh(box, "apt-get purge -y -q mcproxy", timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert sh(box, f"test -d /proc/{pid}").returncode != 0, "purge left the daemon running"
+    assert sh(box, f"test -e {link} || test -L {link}").returncode != 0, "enable link left behind"
+    assert prop(box, "LoadState") == "not-found", "systemd still knows the unit (no daemon-reload)"
+    assert sh(box, "test -e /etc/mcproxy.conf || test -e /usr/sbin/mcproxy").returncode != 0
