@@ -215,15 +215,60 @@ def copy_tree(source: Path, dest: Path) -> None:
     assert r.returncode == 0, r.stderr
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_copies() -> None:
+    """Copies left by a test run that was killed (LABEL-PID-RANDOM, PID dead)."""
+    for tree in CACHE.glob("*-*-*"):
+        m = re.fullmatch(r"[a-z]+-(\d+)-[0-9a-f]{6}", tree.name)
+        if m and tree.is_dir() and not _pid_alive(int(m.group(1))) and not _rooted_in(tree):
+            remove_tree(tree)
+
+
+def _rooted_in(tree: Path) -> bool:
+    """Whether a process (a container left running) has its root in tree."""
+    root = str(tree.resolve())
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            with contextlib.suppress(OSError):
+                target = os.readlink(proc / "root")
+                if target == root or target.startswith(root + "/"):
+                    return True
+    return False
+
+
+@contextlib.contextmanager
+def terminate_as_interrupt():
+    """SIGTERM (a CI timeout) raises KeyboardInterrupt while the block runs,
+    so the finally blocks still power off, unmount and delete."""
+    def handler(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 @contextlib.contextmanager
 def scratch_copy(source: Path, label: str):
     """A throw-away copy of a cached tree, deleted afterwards."""
+    remove_stale_copies()
     dest = CACHE / f"{label}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
-    try:
-        copy_tree(source, dest)
-        yield dest
-    finally:
-        remove_tree(dest)
+    with terminate_as_interrupt():
+        try:
+            copy_tree(source, dest)
+            yield dest
+        finally:
+            remove_tree(dest)
 
 
 def install_deb(tree: Path, deb: Path) -> subprocess.CompletedProcess:
