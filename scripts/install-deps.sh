@@ -13,6 +13,7 @@ packages=(
   python3 python3-pytest python3-scapy python3-pyroute2
   iputils-ping procps util-linux              # debug/ lab tests (ping, sysctl, setpriv)
   systemd                                     # systemd-analyze verify of the unit file
+  debootstrap systemd-container lintian       # Debian package test in a clean chroot, unit under a real systemd (nspawn)
   doxygen                                     # API documentation (doc target)
   man-db groff-base                           # manual page checks
   shellcheck                                  # shell script checks

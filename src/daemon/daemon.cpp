@@ -416,7 +416,7 @@ int run_daemon(const options& opt, logger& log) {
     } else {
         const std::string user = opt.user.value_or(default_user());
         if (auto e = drop_privileges(user)) return fail("dropping privileges: " + *e);
-        log.write(core::log_level::notice, "running as user " + user + " with CAP_NET_ADMIN and CAP_NET_RAW only");
+        log.write(core::log_level::notice, "running as " + current_identity() + " with CAP_NET_ADMIN and CAP_NET_RAW only");
     }
     sup.run_instances();
     log.write(core::log_level::notice, std::string("mcproxy ") + MCPROXY_VERSION + " running " +

@@ -15,12 +15,12 @@ namespace mcproxy::daemon {
 std::string default_user() { return getpwnam("mcproxy") != nullptr ? "mcproxy" : "nobody"; }
 
 std::optional<std::string> drop_privileges(const std::string& user) {
+    if (geteuid() != 0) return std::nullopt;  // already unprivileged (started with capabilities)
     errno = 0;
     const passwd* pw = getpwnam(user.c_str());
     if (pw == nullptr)
         return "user '" + user + "' does not exist (create it, or choose one with -U USER, or --keep-root)";
     if (pw->pw_uid == 0) return "user '" + user + "' is root; use --keep-root to run as root on purpose";
-    if (geteuid() != 0) return std::nullopt;  // already unprivileged (started with capabilities)
     capng_get_caps_process();
     if (!capng_have_capability(CAPNG_EFFECTIVE, CAP_SETUID) || !capng_have_capability(CAPNG_EFFECTIVE, CAP_SETGID))
         return "running as root without CAP_SETUID/CAP_SETGID, so mcproxy cannot become user '" + user +
@@ -40,6 +40,13 @@ std::optional<std::string> drop_privileges(const std::string& user) {
     // Nothing may give privileges back (setuid binaries, file capabilities).
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return std::string("PR_SET_NO_NEW_PRIVS: ") + std::strerror(errno);
     return std::nullopt;
+}
+
+std::string current_identity() {
+    const uid_t uid = geteuid();
+    const passwd* pw = getpwuid(uid);
+    const std::string id = "uid " + std::to_string(uid);
+    return pw != nullptr ? "user " + std::string(pw->pw_name) + " (" + id + ")" : id;
 }
 
 }  // namespace mcproxy::daemon
