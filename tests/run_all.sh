@@ -68,7 +68,7 @@ if [ -d tests/bench_smoke ]; then
 fi
 
 if [ -d tests/ops ]; then
-  step "operations tests (unit file, manuals, install, doc, debug lab)"
+  step "operations tests (unit file, manuals, install, doc, debug lab, Debian package, unit under systemd)"
   MCPROXY_BUILD_DIR="$top/build" /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/ops \
     2>&1 | tee build/ops.log
   p=$(grep -oE '[0-9]+ passed' build/ops.log | tail -1 | grep -oE '[0-9]+' || echo 0)
