@@ -29,6 +29,10 @@ def load(path: str) -> list[dict]:
 
 def variant(r: dict) -> str:
     p = r.get("params", {})
+    if r["bench"] == "join" and p.get("source_specific"):
+        return "source-specific"
+    if r["bench"] == "first":
+        return "source-specific" if p.get("source_specific", True) else "any-source"
     if r["bench"] == "leave":
         return "fast leave" if p.get("fastleave") else "no fast leave"
     if r["bench"] == "scale":
@@ -106,6 +110,18 @@ ROWS = [
     ("join", "", "report -> upstream report, max (ms)", "join_to_upstream_report_ms.max", "", None),
     ("join", "", "stale packets (sent > 100 ms before arrival) in the first 500 ms", "stale_packets", "0", lambda v: v == 0),
     ("join", "", "oldest stale packet (ms)", "stale_max_age_ms", "", None),
+    ("join", "source-specific", "report -> first packet, median (ms)", "join_to_first_packet_ms.median", "", None),
+    ("join", "source-specific", "report -> first packet, max (ms)", "join_to_first_packet_ms.max", "", None),
+    ("join", "source-specific", "report -> kernel route with the host's link, median (ms)", "join_to_route_ms.median", "", None),
+    ("join", "source-specific", "report -> kernel route, max (ms)", "join_to_route_ms.max", "", None),
+    ("join", "source-specific", "report -> upstream report, median (ms)", "join_to_upstream_report_ms.median", "< 1", lambda v: v < 1),
+    ("join", "source-specific", "stale packets in the first 500 ms", "stale_packets", "0", lambda v: v == 0),
+    ("first", "source-specific", "first packet of a new stream: upstream link -> host link, median (ms)", "first_packet_forward_ms.median", "", None),
+    ("first", "source-specific", "first packet of a new stream: upstream link -> host link, p90 (ms)", "first_packet_forward_ms.p90", "", None),
+    ("first", "source-specific", "first packet of a new stream: upstream link -> host link, max (ms)", "first_packet_forward_ms.max", "", None),
+    ("first", "source-specific", "streams whose first packet reached the host (of 50)", "first_packet_forwarded", "", None),
+    ("first", "source-specific", "packets of the first 50 ms lost", "lost_in_first_50ms", "", None),
+    ("first", "source-specific", "kernel cache entries afterwards", "kernel_routes_after", "", None),
     ("leave", "no fast leave", "leave -> last packet (ms)", "leave_to_last_packet_ms", "< 2020 (LMQT 2 s + 20 ms)", lambda v: v < 2020),
     ("leave", "no fast leave", "still flowing when the wait ended (then the time is a lower bound)", "censored", "", None),
     ("leave", "fast leave", "leave -> last packet (ms)", "leave_to_last_packet_ms", "< 10", lambda v: v < 10),
@@ -208,6 +224,15 @@ CPU and run-queue wait from `/proc/PID/task/*/schedstat`, memory from
   routes/s counts the (S,G) entries that got dn1 as outgoing interface from
   the first cache event to the last route. The kernel holds at most 10
   unresolved entries per table, so the upcall path sets the pace.
+- **join, source-specific**: as join, but the host joins (S,G) with S the
+  stream's source (232.10.0.0/16, IGMPv3 ALLOW/TO_IN from the host kernel).
+- **first**: the host joins 50 (S,G) (232.11.0.0/16) 10 ms apart and the
+  proxy reports them; 1.5 s later the source starts all 50 streams (200
+  packets/s each), as an upstream router does once it has the proxy's
+  report. Per stream, the time from its first packet on the upstream link
+  to the same packet on the host link (tcpdump, one kernel clock): a route
+  made before the data (proactive) forwards it at once, a route made from
+  the kernel's NOCACHE upcall after the daemon has answered.
 - **kernel**: `build/bench_kernel_mfc` in its own namespace, through
   mcproxy's thin kernel wrappers: MRT_ADD_MFC + MRT_DEL_MFC pairs
   (BM_mfc4_add_remove), an add of a new entry, a delete and an update each
