@@ -79,13 +79,15 @@ def _route_events(text: str) -> list[tuple[float, str, list[str]]]:
 
 # ---- join latency -------------------------------------------------------------
 
-def join_latency(kind: str, wd: Path, groups: int = 50, rate: float = 200, gap: float = 0.2) -> dict:
+def join_latency(kind: str, wd: Path, groups: int = 50, rate: float = 200, gap: float = 0.2,
+                 source_specific: bool = False) -> dict:
     """A source sends to `groups` groups at `rate` pps each; the host joins
     them one by one, `gap` s apart. Per group: host report -> first packet on
     the host link, host report -> proxy report upstream; and stale packets
     (a packet whose send time is more than 100 ms before it reached the host
-    in the first 500 ms after the join)."""
-    base = "239.10.0.1"
+    in the first 500 ms after the join). source_specific: the host joins
+    (S,G) with S the stream's source (232/8 groups, IGMPv3 TO_IN/ALLOW)."""
+    base = "232.10.0.1" if source_specific else "239.10.0.1"
     gs = [group_addr(base, i) for i in range(groups)]
     with Bench("join", wd) as b:
         h = b.net.hosts["h1"]
@@ -99,7 +101,8 @@ def join_latency(kind: str, wd: Path, groups: int = 50, rate: float = 200, gap: 
                         "--duration", str(dur))
         time.sleep(1.0)  # the streams are already there when the viewer arrives
         cpu0, rq0 = proxy.cpu(), proxy.runq_wait()
-        finish(b.hostsim(h.ns, "joinseq", "eth0", base, str(groups), "--gap", str(gap), "--hold", "1.5"),
+        ssm = ["--source", b.net.router.v4] if source_specific else []
+        finish(b.hostsim(h.ns, "joinseq", "eth0", base, str(groups), "--gap", str(gap), "--hold", "1.5", *ssm),
                timeout=dur + 20)
         cpu1, rq1 = proxy.cpu(), proxy.runq_wait()
         finish(src, timeout=dur + 20)
@@ -159,6 +162,64 @@ def join_latency(kind: str, wd: Path, groups: int = 50, rate: float = 200, gap: 
             "daemon_cpu_s": round(cpu1 - cpu0, 4), "daemon_runq_wait_s": round(rq1 - rq0, 4),
             "capture_drops": cap_h.dropped(),
             "daemon_alive": alive}
+
+
+# ---- first packet of a stream that starts after the join --------------------
+
+def first_packet(kind: str, wd: Path, groups: int = 50, rate: float = 200,
+                 source_specific: bool = True) -> dict:
+    """The host joins `groups` groups ((S,G) with the stream's source when
+    source_specific), the proxy has reported them all; then the streams
+    start (as when the upstream router begins forwarding after the proxy's
+    report). Per group: from the first packet on the upstream link to its
+    copy on the host link (tcpdump times, one kernel clock), i.e. whether the
+    route was there before the data (proactive) or is made from the
+    kernel's upcall for the first packet; and packets of the first 50 ms
+    that never reached the host."""
+    base = "232.11.0.1" if source_specific else "239.11.0.1"
+    gs = [group_addr(base, i) for i in range(groups)]
+    with Bench("first", wd) as b:
+        h = b.net.hosts["h1"]
+        proxy = b.start_proxy(kind)
+        ssm = ["--source", b.net.router.v4] if source_specific else []
+        join = b.hostsim(h.ns, "joinseq", "eth0", base, str(groups), "--gap", "0.01", "--hold", "6", *ssm)
+        time.sleep(groups * 0.01 + 1.5)  # every report sent and handled
+        cap_h = b.capture(h.ns, "eth0", "udp", name=f"first-{kind}-h1")
+        cap_u = b.capture(b.net.router.ns, "eth0", "udp", name=f"first-{kind}-up")
+        cpu0 = proxy.cpu()
+        finish(b.hostsim(b.net.router.ns, "send", "eth0", base, str(groups), "--rate", str(rate),
+                         "--duration", "1.5"), timeout=30)
+        cpu1 = proxy.cpu()
+        time.sleep(0.2)
+        cap_h.stop()
+        cap_u.stop()
+        finish(join, timeout=30)
+        routes = _route_count(b.net.proxy)
+        alive = proxy.alive()
+        up = [d for d in cap_u.decoded() if isinstance(d, Datagram)]
+        down = [d for d in cap_h.decoded() if isinstance(d, Datagram)]
+    seen = {(d.dst, d.payload[:20]): d.time for d in down}
+    delays, lost_early, missing = [], 0, 0
+    for g in gs:
+        ug = [d for d in up if d.dst == g]
+        if not ug:
+            missing += 1
+            continue
+        t0 = ug[0].time
+        t = seen.get((g, ug[0].payload[:20]))
+        if t is not None:
+            delays.append(t - t0)
+        lost_early += sum(1 for d in ug if d.time <= t0 + 0.05 and (g, d.payload[:20]) not in seen)
+    return {"groups": groups, "rate_pps": rate, "source_specific": source_specific,
+            "first_packet_forward_ms": quantiles([x * 1000 for x in delays]),
+            "first_packet_forwarded": len(delays), "groups_without_stream": missing,
+            "lost_in_first_50ms": lost_early, "kernel_routes_after": routes,
+            "daemon_cpu_s": round(cpu1 - cpu0, 4), "daemon_alive": alive}
+
+
+def _route_count(ns) -> int:
+    out = ns.run(["cat", "/proc/net/ip_mr_cache"], check=False).stdout
+    return max(0, len(out.splitlines()) - 1)
 
 
 # ---- leave latency ------------------------------------------------------------
@@ -472,21 +533,40 @@ def churn(kind: str, wd: Path, channels: int = 100, interval: float = 0.1, durat
 # ---- kernel ceiling -------------------------------------------------------------
 
 def kernel_ceiling(min_time: str = "0.5") -> dict:
-    """build/bench_kernel_mfc's bare MRT_ADD_MFC + MRT_DEL_MFC loop (through
-    mcproxy's thin wrappers, in its own namespace): operations per second."""
+    """build/bench_kernel_mfc's bare loops through mcproxy's thin wrappers, in
+    the benchmark's own namespace: MRT_ADD_MFC + MRT_DEL_MFC pairs, and each
+    operation alone (add of a new entry, delete, update of an existing one),
+    and what a daemon does per route the data asks for: read the NOCACHE
+    upcall and add the entry, which forwards the packet the kernel queued.
+    Times in us per operation; *_cpu_us is the process CPU time (what the
+    daemon's figure is measured in), *_us wall-clock time."""
     binary = REPO / "build" / "bench_kernel_mfc"
     if not binary.exists():
         raise HarnessError(f"{binary} not built (cmake --build build --target bench_kernel_mfc)")
-    cp = subprocess.run([str(binary), "--benchmark_filter=BM_mfc4_add_remove$",
+    cp = subprocess.run([str(binary), "--benchmark_filter=BM_mfc4_(add_remove|add_new|delete|update|upcall_and_add)$",
                          "--benchmark_format=json", f"--benchmark_min_time={min_time}"],
-                        capture_output=True, text=True, timeout=120)
+                        capture_output=True, text=True, timeout=300)
     if cp.returncode != 0:
         raise HarnessError(f"bench_kernel_mfc failed: {cp.stderr}")
     data = json.loads(cp.stdout)
-    b = [x for x in data["benchmarks"] if x["name"].startswith("BM_mfc4_add_remove")][0]
-    ops = b.get("items_per_second")
-    return {"mfc_ops_per_s": round(ops) if ops else None,
-            "mfc_add_plus_del_us": round(b["real_time"] / (1000 if b["time_unit"] == "ns" else 1), 3)}
+
+    def us(b, key):
+        return round(b[key] / (1000 if b["time_unit"] == "ns" else 1), 3)
+
+    out = {}
+    for b in data["benchmarks"]:
+        if b.get("error_occurred"):
+            raise HarnessError(f"bench_kernel_mfc {b['name']}: {b.get('error_message')}")
+        name = b["name"].removeprefix("BM_mfc4_")
+        if name == "add_remove":
+            ops = b.get("items_per_second")
+            out["mfc_ops_per_s"] = round(ops) if ops else None
+            out["mfc_add_plus_del_us"] = us(b, "real_time")
+            out["mfc_add_plus_del_cpu_us"] = us(b, "cpu_time")
+        else:
+            out[f"mfc_{name}_us"] = us(b, "real_time")
+            out[f"mfc_{name}_cpu_us"] = us(b, "cpu_time")
+    return out
 
 
 # ---- route installation -----------------------------------------------------------

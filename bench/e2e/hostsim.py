@@ -32,6 +32,8 @@ from capture import _csum  # noqa: E402
 RECORD = {"IS_IN": 1, "IS_EX": 2, "TO_IN": 3, "TO_EX": 4, "ALLOW": 5, "BLOCK": 6}
 ALLOWED = [ipaddress.IPv4Network("239.0.0.0/8"), ipaddress.IPv4Network("232.0.0.0/8")]
 IP_MULTICAST_ALL = 49
+IP_ADD_SOURCE_MEMBERSHIP = 39
+IP_DROP_SOURCE_MEMBERSHIP = 40
 MAX_DURATION = 600.0
 
 
@@ -118,14 +120,23 @@ def cmd_joinseq(a) -> dict:
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.setsockopt(socket.IPPROTO_IP, IP_MULTICAST_ALL, 0)
     joins, leaves = [], []
+    # --source: source-specific joins (IGMPv3 ALLOW/TO_IN with that source).
+    add, drop = socket.IP_ADD_MEMBERSHIP, socket.IP_DROP_MEMBERSHIP
+    req = lambda g: _mreq(g, a.iface)  # noqa: E731
+    if a.source:
+        ipaddress.IPv4Address(a.source)
+        add, drop = IP_ADD_SOURCE_MEMBERSHIP, IP_DROP_SOURCE_MEMBERSHIP
+        # struct ip_mreq_source: group, interface address, source.
+        req = lambda g: struct.pack("4s4s4s", socket.inet_aton(g), socket.inet_aton(if_addr(a.iface)),  # noqa: E731
+                                    socket.inet_aton(a.source))
     for g in gs:
-        s.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, _mreq(g, a.iface))
+        s.setsockopt(socket.IPPROTO_IP, add, req(g))
         joins.append(time.time())
         time.sleep(bounded(a.gap))
     time.sleep(bounded(a.hold))
     if a.leave_gap > 0:
         for g in gs:
-            s.setsockopt(socket.IPPROTO_IP, socket.IP_DROP_MEMBERSHIP, _mreq(g, a.iface))
+            s.setsockopt(socket.IPPROTO_IP, drop, req(g))
             leaves.append(time.time())
             time.sleep(bounded(a.leave_gap))
     s.close()
@@ -260,6 +271,7 @@ def main(argv=None) -> int:
     s.add_argument("iface"); s.add_argument("base"); s.add_argument("n", type=int)
     s.add_argument("--gap", type=float, default=0.2); s.add_argument("--hold", type=float, default=1)
     s.add_argument("--leave-gap", type=float, default=0)
+    s.add_argument("--source", default="", help="join source-specifically (this source only)")
     s = sub.add_parser("zap")
     s.add_argument("iface"); s.add_argument("base"); s.add_argument("n", type=int)
     s.add_argument("--interval", type=float, default=0.1); s.add_argument("--duration", type=float, default=10)

@@ -28,7 +28,7 @@ import benchmarks as B  # noqa: E402
 import common  # noqa: E402
 from common import PROXIES, REPO, emit  # noqa: E402
 
-BENCHES = ("kernel", "join", "leave", "scale", "flood", "churn", "routes")
+BENCHES = ("kernel", "join", "first", "leave", "scale", "flood", "churn", "routes")
 
 
 PACKED = 10000  # records per report: as many as fit in the MTU
@@ -41,6 +41,7 @@ def plan(quick: bool, repeat: int | None, packing: str = "both") -> list[tuple[s
         return [
             ("kernel", {"min_time": "0.2"}, 1),
             ("join", {"groups": 10, "gap": 0.1}, r),
+            ("first", {"groups": 10, "source_specific": True}, r),
             ("leave", {"fastleave": False, "bound": 5.0}, r),
             ("leave", {"fastleave": True, "bound": 5.0}, r),
             ("scale", {"n": 1000, "nsrc": 0, "rounds": 1, "timeout": 10.0, "per_report": 1}, r),
@@ -51,6 +52,8 @@ def plan(quick: bool, repeat: int | None, packing: str = "both") -> list[tuple[s
     r = repeat or 3
     out = [("kernel", {"min_time": "1"}, r),
            ("join", {"groups": 50, "gap": 0.2}, r),
+           ("join", {"groups": 50, "gap": 0.2, "source_specific": True}, r),
+           ("first", {"groups": 50, "source_specific": True}, r),
            ("leave", {"fastleave": False, "bound": 40.0}, r),
            ("leave", {"fastleave": True, "bound": 40.0}, r)]
     for per_report in ((1, PACKED) if packing == "both" else (1,) if packing == "one" else (PACKED,)):
@@ -95,7 +98,7 @@ def machine() -> dict:
 def run_one(name: str, kind: str | None, params: dict, wd: Path) -> dict:
     if name == "kernel":
         return B.kernel_ceiling(**params)
-    fn = {"join": B.join_latency, "leave": B.leave_latency, "scale": B.scale, "flood": B.flood,
+    fn = {"join": B.join_latency, "first": B.first_packet, "leave": B.leave_latency, "scale": B.scale, "flood": B.flood,
           "churn": B.churn, "routes": B.route_install}[name]
     return fn(kind, wd, **params)
 

@@ -52,12 +52,12 @@ std::vector<int> kernel_port::descriptors() const {
 std::size_t kernel_port::read(const std::function<void(kernel_input&&)>& sink, std::size_t limit) {
     std::size_t n = 0;
     if (mr4_) {
-        while (n < limit) {
-            auto r = mr4_->receive();
-            if (!r || !r.value()) break;
+        // Upcalls and reports in batches: one recvmmsg per batch, and no
+        // read that only finds the queue empty after a short batch.
+        (void)mr4_->receive_batch(limit, [&](kernel::mroute4_message&& m) {
             ++n;
-            std::visit([&](auto&& m) { sink(kernel_input(std::forward<decltype(m)>(m))); }, std::move(*r.value()));
-        }
+            std::visit([&](auto&& v) { sink(kernel_input(std::forward<decltype(v)>(v))); }, std::move(m));
+        });
         return n;
     }
     while (n < limit) {

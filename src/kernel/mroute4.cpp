@@ -11,13 +11,12 @@
 // linux/mroute.h after netinet/in.h so the libc-compat guards avoid redefinitions.
 #include <linux/mroute.h>
 
-#include <array>
+#include <algorithm>
 #include <cstring>
 
 namespace mcproxy::kernel {
 
 namespace {
-constexpr std::size_t receive_buffer = 65536;
 constexpr int max_skipped_per_receive = 64;  // bounds the loop over malformed datagrams
 
 in_addr to_in_addr(const net::address& a) {
@@ -174,39 +173,49 @@ status mroute4::leave(unsigned ifindex, const net::address& group) {
     return membership(IP_DROP_MEMBERSHIP, ifindex, group);
 }
 
+std::optional<mroute4_message> mroute4::parse(std::size_t i) {
+    if (batch_.truncated(i)) return std::nullopt;
+    const std::span<const std::uint8_t> bytes = batch_.bytes(i);
+    if (is_upcall4(bytes)) {
+        if (auto u = parse_upcall4(bytes, vifs_)) return mroute4_message{*u};
+        return std::nullopt;
+    }
+    unsigned ifindex = 0;
+    msghdr& msg = batch_.header(i);
+    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO && c->cmsg_len >= CMSG_LEN(sizeof(in_pktinfo))) {
+            in_pktinfo info{};
+            std::memcpy(&info, CMSG_DATA(c), sizeof info);
+            ifindex = static_cast<unsigned>(info.ipi_ifindex);
+        }
+    }
+    if (auto p = parse_ipv4_igmp(std::vector<std::uint8_t>(bytes.begin(), bytes.end()), ifindex))
+        return mroute4_message{std::move(*p)};
+    return std::nullopt;
+}
+
+result<bool> mroute4::receive_batch(std::size_t max, const std::function<void(mroute4_message&&)>& sink) {
+    std::size_t read = 0;
+    while (read < max) {
+        const std::size_t asked = std::min(max - read, batch_.slots());
+        auto n = batch_.read(fd_.get(), asked);
+        if (!n) return make_error(n.err().code.value(), "reading the IPv4 multicast routing socket");
+        for (std::size_t i = 0; i < n.value(); ++i)
+            if (auto m = parse(i)) sink(std::move(*m));
+        read += n.value();
+        // A short read emptied the queue; what arrives later wakes the loop again.
+        if (n.value() < asked) return true;
+    }
+    return false;
+}
+
 result<std::optional<mroute4_message>> mroute4::receive() {
-    buffer_.resize(receive_buffer);
     for (int i = 0; i < max_skipped_per_receive; ++i) {
-        iovec iov{buffer_.data(), buffer_.size()};
-        alignas(cmsghdr) std::array<char, 256> control{};
-        msghdr msg{};
-        msg.msg_iov = &iov;
-        msg.msg_iovlen = 1;
-        msg.msg_control = control.data();
-        msg.msg_controllen = control.size();
-        const ssize_t n = ::recvmsg(fd_.get(), &msg, MSG_DONTWAIT);
-        if (n < 0) {
-            if (errno == EAGAIN || errno == EWOULDBLOCK) return std::optional<mroute4_message>{};
-            if (errno == EINTR) continue;
-            return make_error(errno, "reading the IPv4 multicast routing socket");
-        }
-        if ((msg.msg_flags & MSG_TRUNC) != 0) continue;
-        const std::span<const std::uint8_t> bytes(buffer_.data(), static_cast<std::size_t>(n));
-        if (is_upcall4(bytes)) {
-            if (auto u = parse_upcall4(bytes, vifs_)) return std::optional<mroute4_message>{*u};
-            continue;
-        }
-        unsigned ifindex = 0;
-        for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
-            if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO &&
-                c->cmsg_len >= CMSG_LEN(sizeof(in_pktinfo))) {
-                in_pktinfo info{};
-                std::memcpy(&info, CMSG_DATA(c), sizeof info);
-                ifindex = static_cast<unsigned>(info.ipi_ifindex);
-            }
-        }
-        if (auto p = parse_ipv4_igmp(std::vector<std::uint8_t>(bytes.begin(), bytes.end()), ifindex))
-            return std::optional<mroute4_message>{std::move(*p)};
+        std::optional<mroute4_message> got;
+        auto drained = receive_batch(1, [&](mroute4_message&& m) { got = std::move(m); });
+        if (!drained) return drained.err();
+        if (got) return got;
+        if (drained.value()) return std::optional<mroute4_message>{};
     }
     return std::optional<mroute4_message>{};
 }

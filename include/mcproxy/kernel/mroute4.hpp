@@ -4,12 +4,14 @@
 /// upcalls and received IGMP.
 #pragma once
 
+#include "mcproxy/kernel/datagram_batch.hpp"
 #include "mcproxy/kernel/error.hpp"
 #include "mcproxy/kernel/mroute_types.hpp"
 #include "mcproxy/kernel/unique_fd.hpp"
 #include "mcproxy/kernel/vif_table.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <variant>
 #include <vector>
@@ -57,6 +59,10 @@ public:
     /// @brief Reads the next upcall or IGMP packet; nullopt when nothing is queued.
     /// Malformed datagrams are skipped.
     result<std::optional<mroute4_message>> receive();
+    /// @brief Reads up to `max` datagrams (one recvmmsg per batch of them)
+    /// and hands each upcall or IGMP packet to `sink`; malformed ones are
+    /// skipped. True when the queue was emptied (a read came back short).
+    result<bool> receive_batch(std::size_t max, const std::function<void(mroute4_message&&)>& sink);
 
     /// @brief MRT_DONE and close; the kernel flushes the table's VIFs and entries.
     status close();
@@ -68,7 +74,10 @@ private:
     unique_fd fd_;
     std::optional<std::uint32_t> table_;
     vif_table vifs_;
-    std::vector<std::uint8_t> buffer_;
+    std::optional<mroute4_message> parse(std::size_t i);
+
+    /// 16 datagrams of up to 64 KiB (a reassembled report can be that long).
+    datagram_batch batch_{16, 65536, 64};
 };
 
 }  // namespace mcproxy::kernel

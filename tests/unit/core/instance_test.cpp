@@ -69,7 +69,8 @@ TEST(Instance, MergeOfTwoDownstreamsOnlyReportsRealChanges) {
                        {rec(T::allow_new_sources, "232.1.1.1", {"198.51.100.1"})}),
                 at(1s), out);
     EXPECT_TRUE(records_on(out, up).empty());
-    // But the proactive route now also feeds d2.
+    // But the route its data makes feeds both.
+    inst.handle(upcall_event{upcall_kind::nocache, up, ip("198.51.100.1"), ip("232.1.1.1")}, at(2s), out);
     EXPECT_EQ(inst.routes().route({ip("198.51.100.1"), ip("232.1.1.1")})->outputs,
               (std::vector<if_index>{d1, d2}));
 }

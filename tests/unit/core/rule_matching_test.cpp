@@ -161,12 +161,14 @@ TEST(RuleMatching, FirstWithoutFiltersUsesTheFirstUpstream) {
 TEST(RuleMatching, FirstPerSourceForInclude) {
     filter_settings f = matching(upstream_in_matching::first);
     f.upstream[up1].in = whitelist({rule(G, S1)});
-    instance inst(two_up(f), at(0s));
+    instance_settings s = two_up(f);
+    s.forwarding.proactive_include = true;
+    instance inst(s, at(0s));
     actions out;
     join(inst, d1, G, out, T::allow_new_sources, {S1, S2});
     EXPECT_EQ(inst.reported(up1, ip(G)), inc({S1}));
     EXPECT_EQ(inst.reported(up2, ip(G)), inc({S2}));
-    // Proactive routes enter where each source is asked for.
+    // Proactive routes (when on) enter where each source is asked for.
     EXPECT_EQ(inst.routes().route({ip(S1), ip(G)})->input, up1);
     EXPECT_EQ(inst.routes().route({ip(S2), ip(G)})->input, up2);
 }

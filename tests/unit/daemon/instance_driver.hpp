@@ -85,9 +85,11 @@ inline constexpr core::if_index up_id = 1, down1_id = 11, down2_id = 12;
 /// @brief An IGMPv3 instance "tv" in table 12: upstream eth0 (ifindex 2),
 /// downstreams eth1 (3) and eth2 (4), addresses already known.
 /// (On the heap: core::instance must not move, its forwarding part refers
-/// to its aggregator.)
-inline std::unique_ptr<instance_driver> igmp_topology(core::time_point now) {
+/// to its aggregator.) `proactive_include`: routes for INCLUDE sources
+/// before their data (off by default, as in the daemon).
+inline std::unique_ptr<instance_driver> igmp_topology(core::time_point now, bool proactive_include = false) {
     core::instance_settings s;
+    s.forwarding.proactive_include = proactive_include;
     s.ver = wire::version::igmpv3;
     s.upstreams = {up_id};
     s.downstreams = {down1_id, down2_id};

@@ -19,7 +19,7 @@ using T = wire::record_type;
 using keys = std::set<std::string>;
 
 std::vector<instance_status> scene() {
-    auto d = igmp_topology(at(0s));
+    auto d = igmp_topology(at(0s), /*proactive_include=*/true);
     d->advance(at(0s));
     d->event(v3_report(down1_id, "198.51.100.20", T::change_to_exclude, "239.1.1.1", {"198.18.0.66"}), at(1s));
     d->event(v3_report(down2_id, "203.0.113.20", T::mode_is_include, "232.1.1.1", {"198.18.0.5"}), at(1s));

@@ -156,7 +156,7 @@ TEST(StatusSnapshot, UpstreamShowsTheMergedReportedState) {
 }
 
 TEST(StatusSnapshot, RoutesComeFromTheKernelBookWithCoreFlagsAndCounters) {
-    auto d = igmp_topology(at(0s));
+    auto d = igmp_topology(at(0s), /*proactive_include=*/true);
     d->event(v3_report(down1_id, "198.51.100.20", T::change_to_exclude, "239.1.1.1", {}), at(1s));
     d->event(v3_report(down2_id, "203.0.113.20", T::mode_is_include, "232.1.1.1", {"198.18.0.5"}), at(1s));
     d->event(core::upcall_event{core::upcall_kind::nocache, up_id, ip("198.18.0.9"), ip("239.1.1.1")}, at(2s));

@@ -39,7 +39,7 @@ std::vector<std::string> row(const std::string& text, const std::string& a, cons
 /// A scene with every kind of state: a querier and a non-querier, EXCLUDE
 /// and INCLUDE groups, an IGMPv2 host, a proactive and an upcall route.
 std::vector<instance_status> scene() {
-    auto d = igmp_topology(at(0s));
+    auto d = igmp_topology(at(0s), /*proactive_include=*/true);
     d->advance(at(0s));
     d->event(v3_report(down1_id, "198.51.100.20", T::change_to_exclude, "239.1.1.1", {"198.18.0.66"}), at(1s));
     d->event(v3_report(down2_id, "203.0.113.20", T::mode_is_include, "232.1.1.1", {"198.18.0.5"}), at(1s));

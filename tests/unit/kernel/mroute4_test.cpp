@@ -250,3 +250,50 @@ TEST_F(Mroute4, OwnTableKeepsEntriesOutOfDefaultTable) {
 }
 
 }  // namespace
+
+// Upcalls for several new (S,G) come out of one receive_batch call, in
+// arrival order, and a short read reports the queue empty.
+TEST_F(Mroute4, ReceiveBatchReadsSeveralUpcallsAtOnce) {
+    auto m = mroute4::open();
+    ASSERT_TRUE(m) << m.message();
+    ASSERT_TRUE(m->add_vif(in));
+    ASSERT_TRUE(m->add_vif(out));
+    kt::link_socket inject("veth1", ETH_P_IP);
+    ASSERT_TRUE(inject.ok());
+    // The kernel keeps at most 10 unresolved entries per table: stay below.
+    constexpr int n = 8;
+    for (int i = 0; i < n; ++i) {
+        const std::string g = "239.1.3." + std::to_string(i + 1);
+        ASSERT_TRUE(inject.send(kt::ipv4("198.51.100.10", g.c_str(), IPPROTO_UDP, 8, kt::udp_payload(10))));
+    }
+    std::vector<upcall> got;
+    bool drained = false;
+    for (int round = 0; round < 200 && got.size() < n; ++round) {
+        auto r = m->receive_batch(64, [&](mroute4_message&& msg) {
+            if (auto* u = std::get_if<upcall>(&msg)) got.push_back(*u);
+        });
+        ASSERT_TRUE(r) << r.message();
+        drained = r.value();
+        if (got.size() < n) ::usleep(5000);
+    }
+    ASSERT_EQ(got.size(), static_cast<std::size_t>(n));
+    EXPECT_TRUE(drained);
+    for (int i = 0; i < n; ++i) {
+        EXPECT_EQ(got[static_cast<std::size_t>(i)].kind, upcall_kind::nocache);
+        EXPECT_EQ(got[static_cast<std::size_t>(i)].group, a(("239.1.3." + std::to_string(i + 1)).c_str()));
+    }
+    // Nothing queued: an empty read, reported as drained.
+    std::size_t more = 0;
+    auto r = m->receive_batch(64, [&](mroute4_message&&) { ++more; });
+    ASSERT_TRUE(r);
+    EXPECT_TRUE(r.value());
+    EXPECT_EQ(more, 0u);
+    // max bounds what one call reads.
+    ASSERT_TRUE(inject.send(kt::ipv4("198.51.100.10", "239.1.3.100", IPPROTO_UDP, 8, kt::udp_payload(10))));
+    ASSERT_TRUE(inject.send(kt::ipv4("198.51.100.10", "239.1.3.101", IPPROTO_UDP, 8, kt::udp_payload(10))));
+    ::usleep(20000);
+    r = m->receive_batch(1, [&](mroute4_message&&) { ++more; });
+    ASSERT_TRUE(r);
+    EXPECT_EQ(more, 1u);
+    EXPECT_FALSE(r.value());
+}
