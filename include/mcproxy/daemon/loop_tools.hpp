@@ -20,7 +20,9 @@ namespace mcproxy::daemon {
 core::time_point monotonic_now();
 
 /// @brief Calls `on_readable` each time a descriptor it does not own becomes
-/// readable, until destroyed. The callback must drain the descriptor.
+/// readable, until destroyed. The callback may stop before the descriptor is
+/// empty (a read limit): the re-armed wait fires again at once for what is
+/// left (tests/unit/daemon/fd_watcher_test.cpp).
 class fd_watcher {
 public:
     /// @brief Watches `fd` on `io`; `on_readable` runs on the loop's thread.
