@@ -327,16 +327,37 @@ TEST(RuleMatching, MutexDoesNotLockASingleReporter) {
     EXPECT_TRUE(counter_reads(out).empty());
 }
 
-// With mutex and several candidates, a known source waits for its data
-// (no proactive route); once locked it enters on the locked upstream.
+// With proactive routes on, mutex and several candidates, a known source
+// waits for its data (no proactive route); once locked the other known
+// source enters on the locked upstream.
 TEST(RuleMatching, MutexProactiveRoutesFollowTheLock) {
-    instance inst(two_up(matching(upstream_in_matching::mutex, 5000ms)), at(0s));
+    instance_settings s = two_up(matching(upstream_in_matching::mutex, 5000ms));
+    s.forwarding.proactive_include = true;
+    instance inst(s, at(0s));
     actions out;
     join(inst, d1, G, out, T::allow_new_sources, {S1, S2});
     EXPECT_FALSE(inst.routes().route({ip(S1), ip(G)}));
     inst.handle(upcall_event{upcall_kind::nocache, up2, ip(S1), ip(G)}, at(2s), out);
+    ASSERT_TRUE(inst.routes().route({ip(S1), ip(G)}));
     EXPECT_EQ(inst.routes().route({ip(S1), ip(G)})->input, up2);
+    ASSERT_TRUE(inst.routes().route({ip(S2), ip(G)}));
     EXPECT_EQ(inst.routes().route({ip(S2), ip(G)})->input, up2);
+}
+
+// By default (routes from upcalls only) the other known source has no route
+// until its own data, which then enters on the locked upstream.
+TEST(RuleMatching, MutexUpcallRoutesFollowTheLock) {
+    instance inst(two_up(matching(upstream_in_matching::mutex, 5000ms)), at(0s));
+    actions out;
+    join(inst, d1, G, out, T::allow_new_sources, {S1, S2});
+    inst.handle(upcall_event{upcall_kind::nocache, up2, ip(S1), ip(G)}, at(2s), out);
+    ASSERT_TRUE(inst.routes().route({ip(S1), ip(G)}));
+    EXPECT_EQ(inst.routes().route({ip(S1), ip(G)})->input, up2);
+    EXPECT_FALSE(inst.routes().route({ip(S2), ip(G)}));
+    inst.handle(upcall_event{upcall_kind::nocache, up2, ip(S2), ip(G)}, at(2100ms), out);
+    ASSERT_TRUE(inst.routes().route({ip(S2), ip(G)}));
+    EXPECT_EQ(inst.routes().route({ip(S2), ip(G)})->input, up2);
+    EXPECT_EQ(inst.routes().route({ip(S2), ip(G)})->outputs, std::vector<if_index>{d1});
 }
 
 // While locked, data still arriving on the upstream being left does not
