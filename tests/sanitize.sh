@@ -11,9 +11,10 @@
 # Exit status 0 only if everything built, passed and no report was written.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
+cd "$top" || exit 1
 build="$top/build/asan"
 reports="$build/reports"
+mkdir -p "$top/build"
 jobs=${JOBS:-2}
 status=0
 
