@@ -5,6 +5,8 @@
 # build/asan, runs the unit tests there, then the namespace integration tests
 # against build/asan/mcproxy. Any sanitizer report (also from a daemon that
 # exits cleanly, e.g. a leak) fails the run: reports go to build/asan/reports.
+# The control-socket tests use the normal build's build/mcproxyctl (tests/run_all.sh
+# builds it first; MCPROXYCTL_BIN chooses another).
 #
 # Usage: tests/sanitize.sh [pytest args...]   (e.g. -k hostile)
 # Environment: JOBS (default 2), SKIP_INTEGRATION=1, SKIP_BUILD=1.
