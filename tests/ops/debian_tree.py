@@ -216,13 +216,7 @@ def copy_tree(source: Path, dest: Path) -> None:
 
 
 def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return Path(f"/proc/{pid}").exists()  # these tests run as root in the host's PID namespace
 
 
 def remove_stale_copies() -> None:
