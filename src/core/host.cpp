@@ -63,14 +63,56 @@ void host::set_membership(const net::address& group, const membership& m, time_p
 
 void host::set_memberships(const std::vector<membership_change>& changes, time_point now, actions& out) {
     update_compat(now);
-    std::vector<wire::group_record> records;
-    for (const auto& [group, m] : changes) change(group, m, now, out, records);
-    send_v3(std::move(records), out);
+    for (const auto& [group, m] : changes) change(group, m, now, out);
+    if (!pacing(now)) send_held(now, out);
     if (!pending_.empty()) schedule_retransmit(now, older_mode(now));
 }
 
-void host::change(const net::address& group, const membership& m, time_point now, actions& out,
-                  std::vector<wire::group_record>& records) {
+// RFC 3376 5.1 / RFC 3810 6.1 send a state-change report at once. When
+// thousands of hosts join within milliseconds, "at once" means one small
+// report per wake-up and the same records again, packed, at the
+// retransmission. So a change goes out at once only after a quiet spell of
+// report_pacing; within it, changes wait until they fill a report or the
+// spell is over (at most report_pacing later).
+bool host::pacing(time_point now) const { return pacing_until_ && now < *pacing_until_; }
+
+void host::hold(const net::address& group, group_state& g, time_point now, actions& out) {
+    if (g.held) return;  // its record is built from the state at sending time
+    const net::family f = wire::family_of(settings_.ver);
+    const std::size_t bytes = record_size(f, g.mode_retx > 0 ? g.current.sources.size() : g.source_retx.size());
+    if (pacing(now) && !held_.empty() && held_bytes_ + bytes + report_header_size(f) > settings_.mtu)
+        send_held(now, out);  // a full report
+    g.held = true;
+    held_.push_back(group);
+    held_bytes_ += bytes;
+}
+
+void host::send_held(time_point now, actions& out) {
+    std::vector<wire::group_record> records;
+    for (const auto& group : held_) {
+        auto it = groups_.find(group);
+        if (it == groups_.end() || !it->second.held) continue;
+        group_state& g = it->second;
+        g.held = false;
+        change_records(g, group, records);
+        if (g.mode_retx == 0 && g.source_retx.empty() && g.older_retx == 0) pending_.erase(group);
+        collect(group);
+    }
+    held_.clear();
+    held_bytes_ = 0;
+    if (records.empty()) return;
+    if (settings_.report_pacing > duration::zero()) pacing_until_ = now + settings_.report_pacing;
+    send_v3(std::move(records), out);
+}
+
+void host::drop_held() {
+    for (const auto& group : held_)
+        if (auto it = groups_.find(group); it != groups_.end()) it->second.held = false;
+    held_.clear();
+    held_bytes_ = 0;
+}
+
+void host::change(const net::address& group, const membership& m, time_point now, actions& out) {
     // Link-local groups are never proxied (RFC 4605 4, RFC 3376 5 "never
     // sent for 224.0.0.1"); other families and non-multicast are not ours.
     if (group.fam() != wire::family_of(settings_.ver) || !group.is_multicast() || group.is_link_local_multicast())
@@ -112,7 +154,7 @@ void host::change(const net::address& group, const membership& m, time_point now
         // current state; it supersedes every pending source delta.
         g.mode_retx = robustness;
         g.source_retx.clear();
-        change_records(g, group, records);
+        hold(group, g, now, out);
     } else {
         // RFC 3376 5.1 rows 1 and 2:
         //   INCLUDE(A) -> INCLUDE(B): ALLOW(B-A), BLOCK(A-B)
@@ -125,7 +167,7 @@ void host::change(const net::address& group, const membership& m, time_point now
         const source_set& b = m.sources;
         const source_set changed = (b - a) + (a - b);
         for (const auto& s : changed) g.source_retx[s] = robustness;
-        change_records(g, group, records);
+        hold(group, g, now, out);
     }
     if (g.mode_retx > 0 || !g.source_retx.empty() || g.older_retx > 0)
         pending_.insert(group);
@@ -198,6 +240,8 @@ void host::schedule_retransmit(time_point now, bool older) {
 
 void host::retransmit(time_point now, actions& out) {
     retransmit_at_.reset();
+    // Held groups are pending too: this report carries them.
+    drop_held();
     const bool older = older_mode(now);
     std::vector<wire::group_record> records;
     std::set<net::address> still;
@@ -393,11 +437,13 @@ void host::advance(time_point now, actions& out) {
         respond_group(group, it->second, now, out);
         collect(group);
     }
+    if (!held_.empty() && !pacing(now)) send_held(now, out);
     if (retransmit_at_ && *retransmit_at_ <= now) retransmit(now, out);
 }
 
 std::optional<time_point> host::next_deadline() const {
     std::optional<time_point> t = earliest(general_response_at_, retransmit_at_);
+    if (!held_.empty()) t = earliest(t, pacing_until_);
     if (!group_timers_.empty()) t = earliest(t, group_timers_.begin()->first);
     t = earliest(t, v1_querier_until_);
     t = earliest(t, v2_querier_until_);
@@ -422,6 +468,8 @@ void host::cancel_pending() {
     retransmit_at_.reset();
     group_timers_.clear();
     pending_.clear();
+    drop_held();
+    pacing_until_.reset();
     for (auto it = groups_.begin(); it != groups_.end();) {
         group_state& g = it->second;
         g.mode_retx = 0;
@@ -437,7 +485,7 @@ void host::collect(const net::address& group) {
     auto it = groups_.find(group);
     if (it == groups_.end()) return;
     const group_state& g = it->second;
-    if (g.current.empty() && !g.response_at && !pending_.contains(group)) groups_.erase(it);
+    if (g.current.empty() && !g.response_at && !g.held && !pending_.contains(group)) groups_.erase(it);
 }
 
 void host::interface_down() {

@@ -31,6 +31,11 @@ struct host_settings {
     duration older_unsolicited_report_interval = std::chrono::seconds(10);
     /// Link MTU: reports are packed up to this size.
     std::size_t mtu = 1500;
+    /// Pacing of IGMPv3/MLDv2 state-change reports in a burst: within this
+    /// time after a state-change report, further changes wait until they
+    /// fill a report or the time is up. A change after a quiet spell goes
+    /// out at once. Zero sends every change at once.
+    duration report_pacing = std::chrono::milliseconds(5);
     /// Seed of the report delay randomness.
     std::uint64_t seed = 1;
 };
@@ -105,6 +110,8 @@ private:
         std::optional<time_point> response_at;
         /// RFC 3376 5.2: recorded sources of a pending Group-and-Source query.
         source_set response_sources;
+        /// Its state-change report waits in held_ (report_pacing).
+        bool held = false;
     };
 
     bool is_ipv6() const;
@@ -114,8 +121,11 @@ private:
     duration older_querier_timeout(const wire::query& q) const;
     bool reportable(const net::address& group, time_point now) const;
 
-    void change(const net::address& group, const membership& m, time_point now, actions& out,
-                std::vector<wire::group_record>& records);
+    void change(const net::address& group, const membership& m, time_point now, actions& out);
+    bool pacing(time_point now) const;
+    void hold(const net::address& group, group_state& g, time_point now, actions& out);
+    void send_held(time_point now, actions& out);
+    void drop_held();
     void change_records(group_state& g, const net::address& group, std::vector<wire::group_record>& records);
     void send_v3(std::vector<wire::group_record> records, actions& out);
     void send_older_report(const net::address& group, time_point now, actions& out);
@@ -138,6 +148,12 @@ private:
     std::set<net::address> pending_;
     /// Group response timers, ordered, for next_deadline().
     std::set<std::pair<time_point, net::address>> group_timers_;
+    /// Groups whose state-change report waits (report_pacing), in order.
+    std::vector<net::address> held_;
+    /// Estimated record bytes of held_.
+    std::size_t held_bytes_ = 0;
+    /// End of the pacing window opened by the last state-change report.
+    std::optional<time_point> pacing_until_;
     std::optional<time_point> general_response_at_;
     std::optional<time_point> retransmit_at_;
     /// RFC 3376 7.2.1: IGMPv1 Querier Present timer.

@@ -33,6 +33,9 @@ host make_host(const fam& f, unsigned robustness = 2) {
     s.iface = 7;
     s.ver = f.ver;
     s.timers.robustness = robustness;
+    // These rows pin RFC 3376 5.1 / RFC 3810 6.1: every change is reported
+    // at once. Burst pacing has its own tests (host_pacing_test.cpp).
+    s.report_pacing = duration::zero();
     return host(s);
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -71,6 +72,23 @@ inline std::string show(const std::vector<wire::group_record>& v) {
         s += "} ";
     }
     return s;
+}
+
+/// @brief What a router with perfect reception learns from state-change records.
+inline void apply(std::map<net::address, membership>& model, const wire::group_record& r) {
+    membership& m = model[r.group];
+    const source_set b(r.sources);
+    switch (r.type) {
+        case wire::record_type::change_to_include: m = membership{filter_mode::include, b}; break;
+        case wire::record_type::change_to_exclude: m = membership{filter_mode::exclude, b}; break;
+        case wire::record_type::allow_new_sources:
+            m.sources = m.mode == filter_mode::include ? m.sources + b : m.sources - b;
+            break;
+        case wire::record_type::block_old_sources:
+            m.sources = m.mode == filter_mode::include ? m.sources - b : m.sources + b;
+            break;
+        default: break;  // current-state records answer queries; not modelled
+    }
 }
 
 }  // namespace mcproxy::core::host_test

@@ -438,11 +438,20 @@ TEST(InstanceBatch, BurstOfReportsBecomesOnePackedUpstreamReport) {
     EXPECT_EQ(records_on(out, up).size(), 100u);
     EXPECT_EQ(batched.merged(ip("239.1.0.42")), exc({}));
 
+    // Without a batch the first join goes out at once and the other 99,
+    // arriving within the host's report pacing, follow in one report when
+    // the pacing time is up.
     instance single(settings(wire::version::igmpv3), at(0s));
     actions out2;
     burst(single, out2);
-    EXPECT_EQ(sent_on(out2, up).size(), 100u);
-    EXPECT_EQ(records_on(out2, up).size(), 100u);
+    EXPECT_EQ(sent_on(out2, up).size(), 1u);
+    EXPECT_EQ(records_on(out2, up).size(), 1u);
+    const time_point paced = at(1s) + host_settings{}.report_pacing;
+    ASSERT_EQ(single.next_deadline(), paced);
+    actions out3;
+    single.advance(paced, out3);
+    EXPECT_EQ(sent_on(out3, up).size(), 1u);
+    EXPECT_EQ(records_on(out3, up).size(), 99u);
 }
 
 }  // namespace
