@@ -44,6 +44,10 @@ void aggregator::recount(entry& e, const membership& before, const membership& a
 }
 
 membership aggregator::merge(const entry& e) {
+    // One downstream: its state is the merged state, and shares its source
+    // list (most groups of a proxy with one downstream, and every group
+    // with a single member link).
+    if (e.downstreams.size() == 1) return e.downstreams.front().used;
     std::vector<net::address> out;
     if (e.exclude_members == 0) {
         // RFC 4605 4.1: all INCLUDE: INCLUDE(union of the include lists).

@@ -183,7 +183,7 @@ void host::change_records(group_state& g, const net::address& group, std::vector
     if (g.mode_retx > 0) {
         const record_type t = g.current.mode == filter_mode::include ? record_type::change_to_include
                                                                      : record_type::change_to_exclude;
-        records.push_back(wire::group_record{t, group, g.current.sources.items(), {}});
+        records.push_back(wire::group_record{t, group, g.current.sources.to_vector(), {}});
         --g.mode_retx;
         return;
     }
@@ -389,7 +389,7 @@ void host::respond_general(actions& out) {
         if (g.current.empty()) continue;
         const record_type t =
             g.current.mode == filter_mode::include ? record_type::mode_is_include : record_type::mode_is_exclude;
-        records.push_back(wire::group_record{t, group, g.current.sources.items(), {}});
+        records.push_back(wire::group_record{t, group, g.current.sources.to_vector(), {}});
     }
     send_v3(std::move(records), out);
 }
@@ -407,14 +407,14 @@ void host::respond_group(const net::address& group, group_state& g, time_point n
         // RFC 3376 5.2, expiry rule 2: the group's mode and source list.
         const record_type t =
             g.current.mode == filter_mode::include ? record_type::mode_is_include : record_type::mode_is_exclude;
-        records.push_back(wire::group_record{t, group, g.current.sources.items(), {}});
+        records.push_back(wire::group_record{t, group, g.current.sources.to_vector(), {}});
     } else {
         // Expiry rule 3: INCLUDE(A) answers IS_IN(A*B), EXCLUDE(A) answers
         // IS_IN(B-A); an empty result sends nothing.
         const source_set answer =
             g.current.mode == filter_mode::include ? g.current.sources * queried : queried - g.current.sources;
         if (answer.empty()) return;
-        records.push_back(wire::group_record{record_type::mode_is_include, group, answer.items(), {}});
+        records.push_back(wire::group_record{record_type::mode_is_include, group, answer.to_vector(), {}});
     }
     send_v3(std::move(records), out);
 }

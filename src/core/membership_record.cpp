@@ -90,7 +90,12 @@ membership group_record::membership() const {
     v.reserve(sources.size());
     for (const auto& s : sources)
         if (s.running() == (mode == filter_mode::include)) v.push_back(s.source);
-    m.sources = source_set(std::move(v));
+    // With one tracked host whose list is the same (the common case), the
+    // state shares that host's list instead of storing it again.
+    if (hosts.size() == 1 && hosts.front().mode == mode && std::ranges::equal(hosts.front().sources.items(), v))
+        m.sources = hosts.front().sources;
+    else
+        m.sources = source_set::from_sorted(v);  // `sources` is sorted by address
     return m;
 }
 

@@ -631,7 +631,7 @@ std::size_t router::memory_bytes() const {
                     groups_.size() * (sizeof(std::pair<const net::address, group_record>) + 2 * sizeof(void*));
     for (const auto& [group, g] : groups_) {
         n += g.sources.capacity() * sizeof(source_record) + g.hosts.capacity() * sizeof(tracked_host);
-        for (const auto& h : g.hosts) n += h.sources.items().capacity() * sizeof(net::address);
+        for (const auto& h : g.hosts) n += h.sources.heap_bytes();
     }
     return n + heap_.capacity() * sizeof(heap_entry);
 }

@@ -33,7 +33,7 @@ group_status convert(const core::router_group_status& g, core::time_point now) {
     s.retransmissions = g.group_retransmissions;
     s.hosts.reserve(g.hosts.size());
     for (const auto& h : g.hosts)
-        s.hosts.push_back({h.host, h.mode, h.sources.items(), h.older_version, left(h.expires, now)});
+        s.hosts.push_back({h.host, h.mode, h.sources.to_vector(), h.older_version, left(h.expires, now)});
     s.tracking_complete = g.tracking_complete;
     return s;
 }

@@ -2,6 +2,7 @@
 // Status snapshots as JSON. The field names are a public interface,
 // documented in doc/control-protocol.md: add fields, never rename them.
 #include <cctype>
+#include <span>
 
 #include "mcproxy/daemon/json_writer.hpp"
 #include "mcproxy/daemon/status_format.hpp"
@@ -24,7 +25,7 @@ void address_value(json_writer& w, const net::address& a) {
         w.value(a.to_string());
 }
 
-void address_list(json_writer& w, const std::vector<net::address>& list) {
+void address_list(json_writer& w, std::span<const net::address> list) {
     w.begin_array();
     for (const auto& a : list) w.value(a.to_string());
     w.end_array();

@@ -2,6 +2,7 @@
 // Status snapshots as human-readable tables.
 #include <cinttypes>
 #include <cstdio>
+#include <span>
 
 #include "mcproxy/daemon/status_format.hpp"
 #include "text_table.hpp"
@@ -18,7 +19,7 @@ std::string addr_or_dash(const net::address& a) { return a.is_unspecified() ? "-
 
 std::string count_or_dash(const std::optional<std::uint64_t>& n) { return n ? std::to_string(*n) : "-"; }
 
-std::string joined(const std::vector<net::address>& list) {
+std::string joined(std::span<const net::address> list) {
     std::string s = "{";
     for (std::size_t i = 0; i < list.size(); ++i) {
         if (i) s += ", ";

@@ -102,7 +102,7 @@ std::vector<wire::group_record> expected_records(const fam& f, const row& r) {
     std::vector<wire::group_record> v;
     for (const auto& [t, mask] : r.expected) {
         wire::group_record g{t, ip(f.group), {}, {}};
-        g.sources = make(f, {kind::inc, mask}).sources.items();
+        g.sources = make(f, {kind::inc, mask}).sources.to_vector();
         v.push_back(g);
     }
     return v;

@@ -209,7 +209,7 @@ TEST_P(router_querier, own_report_on_a_link_we_query_calls_for_our_query) {
     x.out.clear();
     x.r.query_for_own_report(rec(f, record_type::block_old_sources, grp(f, 2), srcs(f, {3})), x.out);
     ASSERT_EQ(queries(x.out).size(), 1u);
-    EXPECT_EQ(queries(x.out)[0].sources, srcs(f, {3}).items());
+    EXPECT_EQ(queries(x.out)[0].sources, srcs(f, {3}).to_vector());
     x.out.clear();
     // Joins call for no query.
     x.r.query_for_own_report(rec(f, record_type::allow_new_sources, grp(f, 2), srcs(f, {3})), x.out);

@@ -61,7 +61,7 @@ inline source_set srcs(fam f, std::initializer_list<int> ns) {
 inline wire::message rec(fam f, record_type t, const net::address& group, const source_set& s) {
     wire::report_v3 r;
     r.ver = v3_of(f);
-    r.records.push_back(wire::group_record{t, group, s.items(), {}});
+    r.records.push_back(wire::group_record{t, group, s.to_vector(), {}});
     return r;
 }
 
