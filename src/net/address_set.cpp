@@ -39,7 +39,8 @@ address_set::address_set(const address_set& o) noexcept : b_(o.b_) {
 }
 
 address_set& address_set::operator=(const address_set& o) noexcept {
-    block* b = o.b_;  // before release(): `o` may be this set
+    if (this == &o) return *this;
+    block* b = o.b_;
     if (b) b->refs.fetch_add(1, std::memory_order_relaxed);
     release();
     b_ = b;
