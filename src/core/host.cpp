@@ -437,8 +437,10 @@ void host::advance(time_point now, actions& out) {
         respond_group(group, it->second, now, out);
         collect(group);
     }
-    if (!held_.empty() && !pacing(now)) send_held(now, out);
+    // A retransmission due now carries the held groups once; only then the
+    // end of the pacing time sends what is still held.
     if (retransmit_at_ && *retransmit_at_ <= now) retransmit(now, out);
+    if (!held_.empty() && !pacing(now)) send_held(now, out);
 }
 
 std::optional<time_point> host::next_deadline() const {

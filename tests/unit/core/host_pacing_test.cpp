@@ -163,6 +163,26 @@ TEST(HostPacing, RetransmissionCarriesHeldGroups) {
     EXPECT_EQ(count[ip("239.1.1.2")], 2);
 }
 
+// Both due at the same instant: the retransmission carries the held group,
+// which is not sent twice at once.
+TEST(HostPacing, HeldGroupIsSentOnceWhenTheRetransmissionIsDueToo) {
+    host_settings s = paced();
+    s.report_pacing = duration{1};
+    s.timers.unsolicited_report_interval = duration{1};  // the retransmission at +1 ns too
+    host h(s);
+    actions out;
+    h.set_membership(ip("239.1.1.1"), exc({}), at(0s), out);
+    h.set_membership(ip("239.1.1.2"), exc({}), at(0s), out);
+    EXPECT_EQ(records(out).size(), 1u) << "the second change waits";
+    ASSERT_EQ(h.next_deadline(), at(0s) + duration{1});
+    actions due;
+    h.advance(at(0s) + duration{1}, due);
+    std::map<net::address, int> count;
+    for (const auto& r : records(due)) ++count[r.group];
+    EXPECT_EQ(count[ip("239.1.1.2")], 1);
+    EXPECT_EQ(count[ip("239.1.1.1")], 1);
+}
+
 TEST(HostPacing, InterfaceDownDropsHeldReports) {
     host h(paced());
     actions out;
