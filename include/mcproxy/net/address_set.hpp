@@ -36,10 +36,15 @@ public:
     explicit address_set(std::vector<address> v);
     /// @brief From a list already sorted and free of duplicates.
     static address_set from_sorted(std::span<const address> sorted);
+    /// @brief A copy that shares the block of `o`.
     address_set(const address_set& o) noexcept;
+    /// @brief Takes the block of `o`, which is left empty.
     address_set(address_set&& o) noexcept : b_(o.b_) { o.b_ = nullptr; }
+    /// @brief Shares the block of `o`; this set's old block is released.
     address_set& operator=(const address_set& o) noexcept;
+    /// @brief Takes the block of `o`, which is left empty.
     address_set& operator=(address_set&& o) noexcept;
+    /// @brief Releases the block; the last set holding it frees it.
     ~address_set() { release(); }
 
     bool empty() const { return b_ == nullptr; }  ///< whether there is no address
