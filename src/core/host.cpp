@@ -95,7 +95,7 @@ void host::send_held(time_point now, actions& out) {
         group_state& g = it->second;
         g.held = false;
         change_records(g, group, records);
-        if (g.mode_retx == 0 && g.source_retx.empty() && g.older_retx == 0) pending_.erase(group);
+        if (!g.retransmissions_left()) pending_.erase(group);
         collect(group);
     }
     held_.clear();
@@ -169,7 +169,7 @@ void host::change(const net::address& group, const membership& m, time_point now
         for (const auto& s : changed) g.source_retx[s] = robustness;
         hold(group, g, now, out);
     }
-    if (g.mode_retx > 0 || !g.source_retx.empty() || g.older_retx > 0)
+    if (g.retransmissions_left())
         pending_.insert(group);
     else
         pending_.erase(group);

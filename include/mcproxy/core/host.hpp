@@ -112,6 +112,8 @@ private:
         source_set response_sources;
         /// Its state-change report waits in held_ (report_pacing).
         bool held = false;
+        /// Whether state-change transmissions (v3 or older) are still due.
+        bool retransmissions_left() const { return mode_retx > 0 || !source_retx.empty() || older_retx > 0; }
     };
 
     bool is_ipv6() const;
