@@ -18,6 +18,12 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+# The demo is the kernel forwarding what mcproxy programs: where this
+# kernel has no multicast routing, it runs whole in a VM whose kernel has it
+# (scripts/with-mroute-kernel.sh says so in one line).
+if [ -z "${MCPROXY_MROUTE_KERNEL:-}" ]; then
+  exec "$top/scripts/with-mroute-kernel.sh" "$top/debug/demo_netns.sh" "$@"
+fi
 MCPROXY=${MCPROXY_BIN:-$top/build/mcproxy}
 TESTER=${MCPROXY_TESTER_BIN:-$top/build/mcproxy-tester}
 FAMILY=${DEMO_FAMILY:-ipv4}
@@ -100,7 +106,7 @@ ip netns exec "$NS_PROXY" "$MCPROXY" -f "$conf" -s -v >"$log" 2>&1 &
 mcproxy_pid=$!
 pids+=("$mcproxy_pid")
 daemon_ok=0
-for _ in $(seq 50); do  # up to 5 s for the three VIFs
+for _ in $(seq 300); do  # up to 30 s for the three VIFs (seconds in an emulated VM)
   if ! kill -0 "$mcproxy_pid" 2>/dev/null; then break; fi
   if [ "$(in_ns "$NS_PROXY" cat "$MRT" | grep -cE ' (up0|dn1|dn2) ')" -eq 3 ]; then
     daemon_ok=1; break

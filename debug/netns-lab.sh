@@ -124,6 +124,15 @@ Make a link silently die (it stays UP) and heal it again:
 Shell in a namespace: ip netns exec $L1 bash
 Tear down:            LAB=$LAB $top/debug/netns-lab.sh down
 EOF
+  if [ ! -e /proc/net/ip_mr_vif ]; then
+    cat <<EOF
+
+Note: this kernel has no multicast routing (no /proc/net/ip_mr_vif), so
+mcproxy cannot run in this lab here. Take a shell in a VM whose kernel has
+it and build the lab there (tmux gives you the other terminals):
+  $top/scripts/with-mroute-kernel.sh --shell
+EOF
+  fi
 }
 
 cmd_up() {

@@ -8,7 +8,12 @@
 # The control-socket tests use the normal build's build/mcproxyctl (tests/run_all.sh
 # builds it first; MCPROXYCTL_BIN chooses another).
 #
-# Usage: tests/sanitize.sh [pytest args...]   (e.g. -k hostile)
+# The kernel layer's unit tests and the integration tests run through
+# scripts/with-mroute-kernel.sh (a VM where this kernel has no multicast
+# routing).
+#
+# Usage: tests/sanitize.sh [pytest args...]   (default: tests/integration; e.g.
+#        tests/integration -k hostile)
 # Environment: JOBS (default 2), SKIP_INTEGRATION=1, SKIP_BUILD=1.
 # Exit status 0 only if everything built, passed and no report was written.
 set -uo pipefail
@@ -55,7 +60,10 @@ step "unit tests under ASan + UBSan"
 unit_failed=0
 for bin in "$build"/unit_*; do
   [ -x "$bin" ] || continue
-  if ! "$bin" --gtest_brief=1 >"$build/$(basename "$bin").log" 2>&1; then
+  # The kernel layer's tests program the kernel's multicast tables.
+  runner=()
+  [ "$(basename "$bin")" = unit_kernel ] && runner=(scripts/with-mroute-kernel.sh)
+  if ! MCPROXY_VM_QUIET=1 "${runner[@]}" "$bin" --gtest_brief=1 >"$build/$(basename "$bin").log" 2>&1; then
     tail -30 "$build/$(basename "$bin").log"
     echo "FAILED: $(basename "$bin")"
     unit_failed=$((unit_failed + 1))
@@ -70,8 +78,8 @@ if [ "${SKIP_INTEGRATION:-0}" != 1 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "sanitize: integration tests need root"; status=1
   else
-    MCPROXY_BIN="$build/mcproxy" MCPROXY_TESTER_BIN="$build/mcproxy-tester" \
-      /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration "$@" 2>&1 | tee "$build/pytest.log"
+    MCPROXY_BIN="$build/mcproxy" MCPROXY_TESTER_BIN="$build/mcproxy-tester" scripts/with-mroute-kernel.sh \
+      /usr/bin/python3 -m pytest -q -p no:cacheprovider "${@:-tests/integration}" 2>&1 | tee "$build/pytest.log"
     [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
   fi
 fi

@@ -245,6 +245,21 @@ CPU and run-queue wait from `/proc/PID/task/*/schedstat`, memory from
 """
 
 
+
+def where_line(where: str) -> str:
+    """Where the figures were measured: the machine's own kernel, or the VM of
+    scripts/with-mroute-kernel.sh (absolute times there are not the machine's
+    speed; mcproxy and igmpproxy were measured in the same VM, so their ratio
+    still compares)."""
+    if where.startswith("vm"):
+        emulated = "tcg" in where
+        return (f"- where: in the qemu VM of scripts/with-mroute-kernel.sh ({where}), because this "
+                "machine's kernel has no multicast routing. "
+                + ("Software emulation: absolute times are many times this machine's real ones; "
+                   if emulated else "")
+                + "both proxies ran in the same VM, so their side-by-side figures compare.")
+    return "- where: natively, on this machine's own kernel"
+
 def write(results: str, md_path: Path, png_path: Path) -> None:
     rs = load(results)
     mach = next((r for r in rs if r.get("bench") == "machine"), {})
@@ -269,6 +284,7 @@ def write(results: str, md_path: Path, png_path: Path) -> None:
              "## Machine", "",
              f"- kernel {mach.get('kernel', '?')}, CPU {mach.get('cpu', '?')}, "
              f"{mach.get('memory', '?')} memory, {meas[0].get('cpus', '?') if meas else '?'} cores",
+             where_line(mach.get("where", "native")),
              f"- igmpproxy {mach.get('igmpproxy_version', '?')} (Debian package), "
              f"mcproxy at commit {mach.get('mcproxy_commit', '?')} (RelWithDebInfo build)",
              f"- load average (1 min) while measuring: {min(loads):.1f} to {max(loads):.1f} "

@@ -91,7 +91,12 @@ def machine() -> dict:
             return ""
     igv = out(["dpkg-query", "-W", "-f", "${Version}", "igmpproxy"])
     commit = out(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"])
-    return {"bench": "machine", "kernel": platform.release(), "cpu": cpu, "memory": mem,
+    # scripts/with-mroute-kernel.sh says whether this runs on the machine's
+    # own kernel or in its VM, and with which accelerator.
+    where = os.environ.get("MCPROXY_MROUTE_KERNEL", "native")
+    if where == "vm":
+        where = f"vm ({os.environ.get('MCPROXY_VM_ACCEL', '?')})"
+    return {"bench": "machine", "kernel": platform.release(), "cpu": cpu, "memory": mem, "where": where,
             "igmpproxy_version": igv, "mcproxy_commit": commit, "python": platform.python_version()}
 
 

@@ -17,7 +17,7 @@ import subprocess
 import time
 from dataclasses import dataclass, field
 
-from netns import HarnessError, Namespace
+from netns import HarnessError, Namespace, patience
 
 RECORD_TYPES = {1: "IS_IN", 2: "IS_EX", 3: "TO_IN", 4: "TO_EX", 5: "ALLOW", 6: "BLOCK"}
 
@@ -292,7 +292,7 @@ class Capture:
 
     def start(self, timeout: float = 5.0) -> "Capture":
         self.proc = self.ns.popen(self.command(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + patience(timeout)
         err = ""
         while time.monotonic() < deadline:
             r, _, _ = select.select([self.proc.stderr], [], [], 0.1)

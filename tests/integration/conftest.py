@@ -33,7 +33,8 @@ def _skip_reason() -> str | None:
     if importlib.util.find_spec("scapy") is None:
         return "python3-scapy is not installed"
     if not os.path.exists("/proc/net/ip_mr_vif"):
-        return "kernel without IPv4 multicast routing (CONFIG_IP_MROUTE)"
+        return ("kernel without IPv4 multicast routing (CONFIG_IP_MROUTE): run the suite through "
+                "scripts/with-mroute-kernel.sh, which boots a kernel that has it")
     return None
 
 

@@ -21,6 +21,27 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+
+def _time_scale() -> float:
+    """How much longer than on real hardware a start-up or an awaited event
+    may take: MCPROXY_TEST_TIME_SCALE, else 4 inside a software-emulated VM
+    (scripts/with-mroute-kernel.sh without KVM, where programs start 10 to 40
+    times slower), else 1. It stretches only deadlines that bound a wait for
+    something that must happen; windows in which something must NOT happen
+    stay as the protocol's timers make them."""
+    if os.environ.get("MCPROXY_TEST_TIME_SCALE"):
+        return float(os.environ["MCPROXY_TEST_TIME_SCALE"])
+    return 4.0 if os.environ.get("MCPROXY_VM_ACCEL", "").startswith("tcg") else 1.0
+
+
+TIME_SCALE = _time_scale()
+
+
+def patience(seconds: float) -> float:
+    """`seconds` stretched by TIME_SCALE, for a deadline on an awaited event."""
+    return seconds * TIME_SCALE
+
+
 REPO = Path(__file__).resolve().parents[2]
 PREFIX = "mcpt-"
 _counter = itertools.count(1)

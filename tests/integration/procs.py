@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from netns import REPO, HarnessError, Namespace
+from netns import REPO, HarnessError, Namespace, patience
 
 
 def mcproxy_bin() -> str:
@@ -27,7 +27,8 @@ def tester_bin() -> str:
 def wait_until(pred: Callable[[], object], timeout: float, interval: float = 0.05,
                what: str = "condition"):
     """Polls `pred` until it returns something true; returns it, or raises
-    HarnessError after `timeout` seconds."""
+    HarnessError after `timeout` seconds (stretched by netns.TIME_SCALE)."""
+    timeout = patience(timeout)
     deadline = time.monotonic() + timeout
     last = None
     while True:
@@ -79,6 +80,7 @@ class Mcproxy:
         self._log = open(self.log_path, "w")
         self.proc = self.ns.popen([binary, "-f", str(self.conf_path), *self.args],
                                   stdout=self._log, stderr=subprocess.STDOUT)
+        timeout = patience(timeout)
         deadline = time.monotonic() + timeout
         while True:
             if self.proc.poll() is not None:
@@ -102,6 +104,7 @@ class Mcproxy:
         self._log = open(self.log_path, "w")
         self.proc = self.ns.popen([binary, "-f", str(self.conf_path), *self.args],
                                   stdout=self._log, stderr=subprocess.STDOUT)
+        timeout = patience(timeout)
         try:
             self.returncode = self.proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:

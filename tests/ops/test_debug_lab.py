@@ -239,7 +239,9 @@ def test_lab_usage_errors():
 
 
 @pytest.mark.skipif(shutil.which("shellcheck") is None, reason="shellcheck missing (Debian package shellcheck)")
-@pytest.mark.parametrize("script", [LAB_SCRIPT, BREAKER], ids=lambda p: p.name)
+@pytest.mark.parametrize("script", [LAB_SCRIPT, BREAKER, TOP / "scripts" / "with-mroute-kernel.sh",
+                                    TOP / "debug" / "demo_netns.sh", TOP / "debug" / "demo.sh"],
+                         ids=lambda p: p.name)
 def test_shellcheck_clean(script):
     r = run(["shellcheck", "-x", script], check=False)
     assert r.returncode == 0, r.stdout + r.stderr

@@ -43,8 +43,11 @@ import pytest
 
 import debian_tree as dt
 
-pytestmark = pytest.mark.skipif(dt.skip_reason("systemd-nspawn", "nsenter") is not None,
-                                reason=str(dt.skip_reason("systemd-nspawn", "nsenter")))
+# mroute: the daemon runs in the container, so tests/run_all.sh runs this
+# file under a kernel with multicast routing (scripts/with-mroute-kernel.sh).
+pytestmark = [pytest.mark.mroute,
+              pytest.mark.skipif(dt.skip_reason("systemd-nspawn", "nsenter") is not None,
+                                 reason=str(dt.skip_reason("systemd-nspawn", "nsenter")))]
 
 SOCKET = "/run/mcproxy/mcproxy.sock"
 CONFIG = """\

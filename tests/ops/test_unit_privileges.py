@@ -49,7 +49,10 @@ def _skip_reason() -> str | None:
     return None
 
 
-pytestmark = pytest.mark.skipif(_skip_reason() is not None, reason=str(_skip_reason()))
+# mroute: runs the daemon, so tests/run_all.sh runs it under a kernel with
+# multicast routing (scripts/with-mroute-kernel.sh).
+pytestmark = [pytest.mark.mroute,
+              pytest.mark.skipif(_skip_reason() is not None, reason=str(_skip_reason()))]
 
 
 def unit_capabilities() -> list[str]:

@@ -10,6 +10,7 @@
 
 #include "config_test_util.hpp"
 #include "mcproxy/config/summary.hpp"
+#include "temp_dir.hpp"
 
 using namespace mcproxy::config;
 
@@ -62,7 +63,8 @@ TEST(ConfigRobustness, OversizedTextIsRefused) {
 }
 
 TEST(ConfigRobustness, ParseFileReadsARealFile) {
-    char path[] = "/tmp/mcproxy_config_testXXXXXX";
+    auto buf = mcproxy_test::temp_template("mcproxy_config_test");
+    char* path = buf.data();
     const int fd = mkstemp(path);
     ASSERT_GE(fd, 0);
     const std::string text = "protocol MLDv1;\npinstance x: a ==> b;\n";

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <fstream>
 #include <string>
+#include "temp_dir.hpp"
 
 namespace {
 
@@ -30,12 +31,12 @@ run_result run(const std::string& args) {
 }
 
 std::string temp_config(const std::string& text) {
-    char path[] = "/tmp/mcproxy-cli-XXXXXX";
-    const int fd = mkstemp(path);
+    auto path = mcproxy_test::temp_template("mcproxy-cli-");
+    const int fd = mkstemp(path.data());
     EXPECT_GE(fd, 0);
     close(fd);
-    std::ofstream(path) << text;
-    return path;
+    std::ofstream(path.data()) << text;
+    return path.data();
 }
 
 }  // namespace

@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "mcproxy/daemon/control_server.hpp"
+#include "temp_dir.hpp"
 
 namespace mcproxy::daemon::test {
 
@@ -139,9 +140,9 @@ private:
 class control_fixture : public ::testing::Test {
 protected:
     void SetUp() override {
-        char tmpl[] = "/tmp/mcproxy-ctl-test.XXXXXX";
-        ASSERT_NE(::mkdtemp(tmpl), nullptr);
-        dir_ = tmpl;
+        auto tmpl = mcproxy_test::temp_template("mcproxy-ctl-test.");
+        ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
+        dir_ = tmpl.data();
         // Let "nobody" reach the socket in permission tests.
         ::chmod(dir_.c_str(), 0755);
         path_ = dir_ + "/mcproxy.sock";

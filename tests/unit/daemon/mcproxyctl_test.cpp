@@ -7,6 +7,7 @@
 
 #include "daemon/control_fixture.hpp"
 #include "mcproxy/daemon/control_client.hpp"
+#include "temp_dir.hpp"
 
 namespace mcproxy::daemon {
 namespace {
@@ -94,9 +95,9 @@ TEST(Exchange, NoDaemonIsAConnectFailureNamingThePath) {
 }
 
 TEST(Exchange, ListenerThatNeverAcceptsTimesOut) {
-    char tmpl[] = "/tmp/mcproxy-ctl-backlog.XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    const std::string path = std::string(tmpl) + "/s";
+    auto tmpl = mcproxy_test::temp_template("mcproxy-ctl-backlog.");
+    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
+    const std::string path = std::string(tmpl.data()) + "/s";
     const int listener = ::socket(AF_UNIX, SOCK_STREAM, 0);
     sockaddr_un a{};
     a.sun_family = AF_UNIX;
@@ -120,7 +121,7 @@ TEST(Exchange, ListenerThatNeverAcceptsTimesOut) {
     EXPECT_LT(took, 3000ms);
     for (int fd : fillers) ::close(fd);
     ::close(listener);
-    std::filesystem::remove_all(tmpl);
+    std::filesystem::remove_all(tmpl.data());
 }
 
 using Mcproxyctl = control_fixture;
