@@ -91,7 +91,8 @@ package_pattern() {
 install_host_tools() {
   local need=()
   command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
-  [ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx switch_root || need+=(busybox-static)
+  # (grep without -q: an early exit would fail the pipe under pipefail)
+  [ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -x switch_root >/dev/null || need+=(busybox-static)
   command -v cpio >/dev/null || need+=(cpio)
   command -v depmod >/dev/null || need+=(kmod)
   [ ${#need[@]} -eq 0 ] && return 0
@@ -140,8 +141,17 @@ prepare_kernel() {
     modprobe -d "$root" -S "$kver" --show-depends "$m" 2>/dev/null || die "module $m missing from $pkg"
   done | awk '$1 == "insmod" && !seen[$2]++ {print $2}' >"$dir.new/order"
   : >"$initrd/mod/order"
+  # busybox's insmod takes plain .ko files; Debian compresses the 6.12
+  # line's modules with xz.
+  local name
   while read -r f; do
-    cp "$f" "$initrd/mod/" && basename "$f" >>"$initrd/mod/order"
+    name=$(basename "$f"); name=${name%.xz}; name=${name%.zst}
+    case "$f" in
+      *.xz) xz -dc "$f" >"$initrd/mod/$name" ;;
+      *.zst) zstd -qdc "$f" >"$initrd/mod/$name" ;;
+      *) cp "$f" "$initrd/mod/$name" ;;
+    esac || die "cannot copy module $f"
+    echo "$name" >>"$initrd/mod/order"
   done <"$dir.new/order"
   for m in $guest_modules; do
     modprobe -d "$root" -S "$kver" --show-depends "$m" >/dev/null 2>&1 \
@@ -205,18 +215,22 @@ write_job() {
     else
       echo 'exec 3>/dev/ttyS1; stty -F /dev/ttyS1 raw -echo 2>/dev/null'
     fi
-    # The VM kernel's modules where its modprobe (the host's) looks for
-    # them, so that the kernel loads what a test needs on demand (tc's
-    # sch_ingress and cls_bpf, for instance) as on an installed system.
-    echo 'mount -t tmpfs -o mode=755 modules /lib/modules'
-    printf 'mkdir /lib/modules/%s && mount --bind %q /lib/modules/%s\n' "$kver" "$dir/root/lib/modules/$kver" "$kver"
-    echo "for m in $guest_modules; do modprobe \$m || echo \"with-mroute-kernel: modprobe \$m failed\" >&3; done"
+    # The VM kernel's modules live in the cache, not in /lib/modules (the
+    # host may not even have that folder). A modprobe that looks there comes
+    # first in PATH and is the kernel's helper for loading on demand, so
+    # what a test needs (tc's sch_ingress and cls_bpf, for instance) loads
+    # as on an installed system.
+    echo 'mkdir -p /run/mroute-vm/bin'
+    printf 'printf "#!/bin/sh\\nexec /sbin/modprobe -d %%s \\"\\$@\\"\\n" %q >/run/mroute-vm/bin/modprobe\n' "$dir/root"
+    echo 'chmod 755 /run/mroute-vm/bin/modprobe; echo /run/mroute-vm/bin/modprobe >/proc/sys/kernel/modprobe'
+    echo "for m in $guest_modules; do /run/mroute-vm/bin/modprobe \$m || echo \"with-mroute-kernel: modprobe \$m failed\" >&3; done"
     echo 'ip link set lo up; hostname mroute-vm'
     # The caller's exported environment, less what describes the host's
     # terminal session.
     export -p | grep -vE '^declare -x (PWD|OLDPWD|SHLVL|TMPDIR|TERM|HOSTNAME|SSH_[A-Z_]*|DISPLAY)=' \
       | sed 's/^declare -x /export /'
     echo "export TMPDIR=/run/tmp MCPROXY_VM_ACCEL=$accel MCPROXY_MROUTE_KERNEL=vm"
+    echo 'export PATH=/run/mroute-vm/bin:$PATH'
     printf 'cd %q || exit 1\n' "$(pwd)"
     if [ "$interactive" = 1 ]; then
       printf 'export TERM=%q\n' "${TERM:-vt100}"
