@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Filter and rule-matching micro-benchmarks (issue 5): the cost of one
+// Filter and rule-matching micro-benchmarks (doc/filters.md): the cost of one
 // downstream join/leave through core::instance without filters, with
 // filters on every interface and with `first` over two upstreams; and the
 // per-(S,G) filter decision for tables of growing size. Prints figures; no

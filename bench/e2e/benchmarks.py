@@ -1,5 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""The end-to-end benchmarks of issue 6. Each function runs one proxy
+"""The end-to-end benchmarks: join and leave latency, the first packet of a
+new stream, scale, report floods, channel zapping and route installation,
+measured alike for both proxies. Each function runs one proxy
 ("mcproxy" or "igmpproxy") through one scenario on a fresh topology and
 returns a dict of figures (the caller adds bench/proxy/run and prints it as
 one JSON line). Times are from tcpdump captures: the host's own report on

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Runs the end-to-end benchmarks of issue 6 for mcproxy and igmpproxy side
+"""Runs the end-to-end benchmarks (benchmarks.py) for mcproxy and igmpproxy side
 by side, prints one JSON line per measurement (also appended to --out), and
 writes doc/benchmarks.md and doc/benchmarks.png from them.
 

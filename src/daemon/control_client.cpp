@@ -155,7 +155,10 @@ std::variant<control_reply, exchange_failure> exchange(const std::string& path, 
     std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
 
     const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (fd < 0) return exchange_failure{false, errno, std::string("cannot create a socket: ") + std::strerror(errno)};
+    if (fd < 0) {
+        const int err = errno;  // before building the message, which allocates
+        return exchange_failure{false, err, std::string("cannot create a socket: ") + std::strerror(err)};
+    }
     fd_guard guard{fd};
     // A full listen backlog makes a non-blocking UNIX connect() fail with
     // EAGAIN: try again until the deadline instead of giving up at once.
@@ -181,15 +184,16 @@ std::variant<control_reply, exchange_failure> exchange(const std::string& path, 
             sent += static_cast<std::size_t>(n);
             continue;
         }
-        if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+        const int err = errno;  // before wait_for() or the message can change it
+        if (n < 0 && (err == EAGAIN || err == EINTR)) {
             if (!wait_for(fd, POLLOUT, deadline))
                 return exchange_failure{true, ETIMEDOUT, "timed out sending to " + path};
             continue;
         }
         // The daemon may have refused us (too many clients, permission)
         // and closed: its error reply can still be read.
-        if (n < 0 && (errno == EPIPE || errno == ECONNRESET)) break;
-        return exchange_failure{true, errno, "lost the connection to " + path + ": " + std::strerror(errno)};
+        if (n < 0 && (err == EPIPE || err == ECONNRESET)) break;
+        return exchange_failure{true, err, "lost the connection to " + path + ": " + std::strerror(err)};
     }
 
     reply_decoder decoder;
@@ -204,12 +208,13 @@ std::variant<control_reply, exchange_failure> exchange(const std::string& path, 
             continue;
         }
         if (n == 0) return exchange_failure{true, 0, "the daemon closed the connection on " + path + " without a reply"};
-        if (errno == EAGAIN || errno == EINTR) {
+        const int err = errno;  // before wait_for() or the message can change it
+        if (err == EAGAIN || err == EINTR) {
             if (!wait_for(fd, POLLIN, deadline))
                 return exchange_failure{true, ETIMEDOUT, "no reply from the daemon on " + path + " in time"};
             continue;
         }
-        return exchange_failure{true, errno, "lost the connection to " + path + ": " + std::strerror(errno)};
+        return exchange_failure{true, err, "lost the connection to " + path + ": " + std::strerror(err)};
     }
 }
 

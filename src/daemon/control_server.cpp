@@ -43,13 +43,17 @@ void set_cloexec(int fd) {
 void prepare_path(const std::string& path) {
     struct stat st {};
     if (::lstat(path.c_str(), &st) != 0) {
-        if (errno == ENOENT) return;
-        throw control_error("control socket " + path + ": " + errno_text(errno));
+        const int err = errno;  // before building the message, which allocates
+        if (err == ENOENT) return;
+        throw control_error("control socket " + path + ": " + errno_text(err));
     }
     if (!S_ISSOCK(st.st_mode))
         throw control_error("control socket " + path + " exists and is not a socket (remove it or choose another path)");
     const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) throw control_error("control socket " + path + ": socket: " + errno_text(errno));
+    if (fd < 0) {
+        const int socket_err = errno;
+        throw control_error("control socket " + path + ": socket: " + errno_text(socket_err));
+    }
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;
     std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
@@ -60,8 +64,12 @@ void prepare_path(const std::string& path) {
         throw control_error("control socket " + path + " is in use: another mcproxy is running");
     if (err != ECONNREFUSED)
         throw control_error("control socket " + path + ": cannot check the existing socket: " + errno_text(err));
-    if (::unlink(path.c_str()) != 0 && errno != ENOENT)
-        throw control_error("control socket " + path + ": cannot remove the stale socket: " + errno_text(errno));
+    if (::unlink(path.c_str()) != 0) {
+        const int unlink_err = errno;
+        if (unlink_err != ENOENT)
+            throw control_error("control socket " + path +
+                                ": cannot remove the stale socket: " + errno_text(unlink_err));
+    }
 }
 
 /// Best effort, never blocks: a fresh socket's send buffer is empty, so a
@@ -308,18 +316,27 @@ void control_server::impl::open() {
     // The file exists from here on; nobody can connect before listen(), so
     // fixing its mode and group first leaves no window.
     struct stat st {};
-    if (::lstat(path.c_str(), &st) != 0)
-        throw control_error("control socket " + path + ": " + errno_text(errno));
+    // errno saved before the message is built (it allocates).
+    if (::lstat(path.c_str(), &st) != 0) {
+        const int err = errno;
+        throw control_error("control socket " + path + ": " + errno_text(err));
+    }
     own_file = true;
     file_dev = st.st_dev;
     file_ino = st.st_ino;
-    if (::chmod(path.c_str(), settings.mode) != 0)
-        throw control_error("control socket " + path + ": chmod: " + errno_text(errno));
-    if (settings.group && ::chown(path.c_str(), static_cast<uid_t>(-1), *settings.group) != 0)
-        throw control_error("control socket " + path + ": chown to group " + std::to_string(*settings.group) + ": " +
-                            errno_text(errno));
-    if (::lstat(path.c_str(), &st) != 0)
-        throw control_error("control socket " + path + ": " + errno_text(errno));
+    if (::chmod(path.c_str(), settings.mode) != 0) {
+        const int err = errno;
+        throw control_error("control socket " + path + ": chmod: " + errno_text(err));
+    }
+    if (settings.group && ::chown(path.c_str(), static_cast<uid_t>(-1), *settings.group) != 0) {
+        const int err = errno;
+        throw control_error("control socket " + path + ": chown to group " + std::to_string(*settings.group) +
+                            ": " + errno_text(err));
+    }
+    if (::lstat(path.c_str(), &st) != 0) {
+        const int err = errno;
+        throw control_error("control socket " + path + ": " + errno_text(err));
+    }
     owner = st.st_uid;
     group = st.st_gid;
     acceptor.listen(static_cast<int>(settings.max_clients) + 4, ec);
@@ -350,7 +367,8 @@ void control_server::impl::on_accept(const error_code& ec, stream::socket socket
     ucred cred{};
     socklen_t len = sizeof cred;
     if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
-        log(core::log_level::warning, "control socket: cannot read peer credentials: " + errno_text(errno));
+        const int err = errno;  // before building the message, which allocates
+        log(core::log_level::warning, "control socket: cannot read peer credentials: " + errno_text(err));
         refuse(fd, "permission denied");
     } else if (const peer_credentials peer{cred.pid, cred.uid, cred.gid};
                !peer_allowed(peer, owner, group, supplementary_groups(cred.pid))) {

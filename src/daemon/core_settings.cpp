@@ -84,7 +84,7 @@ core::instance_settings core_settings(const config::instance& inst, const std::v
     // Host side (RFC 3376 8.1, 8.11): robustness 2, unsolicited report
     // interval 1 s (10 s in the older versions, RFC 2236 8.10).
     s.host.timers = core::timer_settings{};
-    // Filter tables, rule matching and the mutex timeout (issue 5).
+    // Filter tables, rule matching and the mutex timeout (doc/filters.md).
     s.filters = to_core_filters(inst, [&ids](std::string_view name) -> std::optional<core::if_index> {
         for (const auto& c : ids)
             if (c.name == name) return c.id;

@@ -151,6 +151,18 @@ public:
     void forget(const std::string& name) {
         if (done_.erase(name)) guard_.forget(name);
     }
+    /// After lost events: interfaces missing from `current` (a full dump)
+    /// were deleted meanwhile, as if their RTM_DELLINK had arrived.
+    void resync(const std::vector<kernel::interface_event>& current) {
+        std::set<std::string> present;
+        for (const auto& ev : current)
+            if (const auto* l = std::get_if<kernel::link_event>(&ev)) present.insert(l->name);
+        std::vector<std::string> gone;
+        for (const auto& name : done_)
+            if (name != "all" && !present.count(name)) gone.push_back(name);
+        for (const auto& name : gone) forget(name);
+        for (const auto& name : present) apply(name);
+    }
 
 private:
     bool enabled_;
@@ -291,10 +303,15 @@ public:
     void on_interface_events() {
         auto events = monitor_->read();
         if (!events) {
-            // ENOBUFS: events were lost; the full state tells what changed.
+            // ENOBUFS: events were lost, deletions among them. A dump lists
+            // only what exists now, so it replaces what was known instead of
+            // being applied as events (which would keep deleted interfaces).
             log_.write(core::log_level::warning, "interface events lost (" + events.message() + "), re-reading");
-            events = monitor_->dump();
-            if (!events) return log_.write(core::log_level::error, events.message());
+            auto current = monitor_->dump();
+            if (!current) return log_.write(core::log_level::error, current.message());
+            rp_.resync(current.value());
+            for (auto& p : instances_) p->post_resync(current.value());
+            return;
         }
         for (const auto& ev : events.value()) {
             if (const auto* l = std::get_if<kernel::link_event>(&ev)) {

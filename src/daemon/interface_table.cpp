@@ -57,6 +57,54 @@ std::vector<core::if_index> interface_table::apply(const kernel::interface_event
     return on_address(std::get<kernel::address_event>(ev));
 }
 
+std::vector<core::if_index> interface_table::resync(const std::vector<kernel::interface_event>& snapshot) {
+    std::vector<core::if_index> changed;
+    auto note = [&changed](const std::vector<core::if_index>& ids) {
+        changed.insert(changed.end(), ids.begin(), ids.end());
+    };
+    auto listed = [&snapshot](auto&& matches) {
+        return std::any_of(snapshot.begin(), snapshot.end(), matches);
+    };
+    // A dump lists only what exists: a link or address it lacks was deleted
+    // while the events were lost, and goes the way its deletion event would
+    // have taken it (the instance then drops the VIF and tells the core).
+    for (auto& i : interfaces_) {
+        if (i.ifindex == 0) continue;
+        const unsigned ifindex = i.ifindex;
+        const bool link_listed = listed([ifindex](const kernel::interface_event& ev) {
+            const auto* l = std::get_if<kernel::link_event>(&ev);
+            return l && l->what == kernel::link_event::kind::new_link && l->ifindex == ifindex;
+        });
+        if (!link_listed) {
+            kernel::link_event gone;
+            gone.what = kernel::link_event::kind::del_link;
+            gone.ifindex = ifindex;
+            gone.name = i.conf.name;
+            note(on_link(gone));
+            continue;
+        }
+        std::vector<net::address> known = i.addresses;
+        for (const auto& s : i.subnets) known.push_back(s.address);
+        for (const auto& address : known) {
+            const bool address_listed = listed([&](const kernel::interface_event& ev) {
+                const auto* a = std::get_if<kernel::address_event>(&ev);
+                return a && a->what == kernel::address_event::kind::added && a->ifindex == ifindex &&
+                       a->address == address;
+            });
+            if (address_listed) continue;
+            kernel::address_event gone;
+            gone.what = kernel::address_event::kind::removed;
+            gone.ifindex = ifindex;
+            gone.address = address;
+            note(on_address(gone));
+        }
+    }
+    for (const auto& ev : snapshot) note(apply(ev));
+    std::sort(changed.begin(), changed.end());
+    changed.erase(std::unique(changed.begin(), changed.end()), changed.end());
+    return changed;
+}
+
 std::vector<core::if_index> interface_table::on_link(const kernel::link_event& l) {
     std::vector<core::if_index> changed;
     // The interface that had this ifindex: deleted, or renamed away from its configured name.

@@ -34,11 +34,16 @@ std::optional<std::string> drop_privileges(const std::string& user) {
     // above across the change and empties the bounding set.
     if (int rc = capng_change_id(static_cast<int>(pw->pw_uid), static_cast<int>(pw->pw_gid),
                                  static_cast<capng_flags_t>(CAPNG_DROP_SUPP_GRP | CAPNG_CLEAR_BOUNDING));
-        rc != 0)
+        rc != 0) {
+        const int e = errno;  // before building the message, which allocates
         return "cannot become user '" + user + "' (libcap-ng error " + std::to_string(rc) + ": " +
-               std::strerror(errno) + ")";
+               std::strerror(e) + ")";
+    }
     // Nothing may give privileges back (setuid binaries, file capabilities).
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return std::string("PR_SET_NO_NEW_PRIVS: ") + std::strerror(errno);
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+        const int e = errno;
+        return std::string("PR_SET_NO_NEW_PRIVS: ") + std::strerror(e);
+    }
     return std::nullopt;
 }
 

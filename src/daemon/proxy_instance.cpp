@@ -106,6 +106,11 @@ void proxy_instance::post(const kernel::interface_event& ev) {
     boost::asio::post(io_, [this, ev] { on_interface_event(ev); });
 }
 
+void proxy_instance::post_resync(std::vector<kernel::interface_event> snapshot) {
+    boost::asio::post(
+        io_, [this, snapshot = std::move(snapshot)] { on_interfaces_changed(ifaces_.resync(snapshot)); });
+}
+
 void proxy_instance::stop() {
     if (stopped_) return;
     stopped_ = true;
@@ -275,7 +280,10 @@ void proxy_instance::on_upcall(const kernel::upcall& u, core::actions& out) {
 // ---- interfaces ---------------------------------------------------------
 
 void proxy_instance::on_interface_event(const kernel::interface_event& ev) {
-    const std::vector<core::if_index> changed = ifaces_.apply(ev);
+    on_interfaces_changed(ifaces_.apply(ev));
+}
+
+void proxy_instance::on_interfaces_changed(const std::vector<core::if_index>& changed) {
     if (changed.empty()) return;
     core::actions out;
     for (core::if_index id : changed) {

@@ -99,12 +99,14 @@ notify_result sd_notifier::keep_connected() {
     if (!address(addr, len)) return notify_result::failed;
     socket_guard fd(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
     if (fd.get() < 0 || ::connect(fd.get(), reinterpret_cast<const sockaddr*>(&addr), len) != 0) {
-        last_error_ = "connect to NOTIFY_SOCKET '" + socket_name_ + "': " + std::strerror(errno);
+        const int err = errno;  // before building the message, which allocates
+        last_error_ = "connect to NOTIFY_SOCKET '" + socket_name_ + "': " + std::strerror(err);
         return notify_result::failed;
     }
     connected_fd_ = ::dup(fd.get());
     if (connected_fd_ < 0) {
-        last_error_ = std::string("dup: ") + std::strerror(errno);
+        const int err = errno;
+        last_error_ = std::string("dup: ") + std::strerror(err);
         return notify_result::failed;
     }
     return notify_result::sent;
@@ -120,10 +122,12 @@ notify_result sd_notifier::send(std::string_view assignments) {
     socket_guard own(connected_fd_ >= 0 ? -1 : ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
     const int fd = connected_fd_ >= 0 ? connected_fd_ : own.get();
     if (fd < 0) {
-        last_error_ = std::string("socket(AF_UNIX): ") + std::strerror(errno);
+        const int err = errno;
+        last_error_ = std::string("socket(AF_UNIX): ") + std::strerror(err);
         return notify_result::failed;
     }
     // A signal may interrupt the call; retry a bounded number of times.
+    int err = 0;
     for (int attempt = 0; attempt < 8; ++attempt) {
         const ssize_t n = connected_fd_ >= 0
                               ? ::send(fd, assignments.data(), assignments.size(), MSG_NOSIGNAL)
@@ -134,9 +138,10 @@ notify_result sd_notifier::send(std::string_view assignments) {
             last_error_ = "short send to NOTIFY_SOCKET";
             return notify_result::failed;
         }
-        if (errno != EINTR) break;
+        err = errno;
+        if (err != EINTR) break;
     }
-    last_error_ = "send to NOTIFY_SOCKET '" + socket_name_ + "': " + std::strerror(errno);
+    last_error_ = "send to NOTIFY_SOCKET '" + socket_name_ + "': " + std::strerror(err);
     return notify_result::failed;
 }
 

@@ -107,7 +107,8 @@ check_result check_privileges() {
     __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
     __user_cap_data_struct data[2] = {};
     if (::syscall(SYS_capget, &hdr, data) < 0) {
-        r.detail = std::string("capget failed: ") + std::strerror(errno);
+        const int e = errno;  // before building the message, which allocates
+        r.detail = std::string("capget failed: ") + std::strerror(e);
     } else {
         const bool admin = has_capability(data, CAP_NET_ADMIN), raw = has_capability(data, CAP_NET_RAW);
         r.ok = admin && raw;

@@ -106,9 +106,12 @@ status igmp_socket::send(unsigned ifindex, const net::address& source, const net
     // The link type decides the link-layer destination.
     ifreq ifr{};
     ifr.ifr_ifindex = static_cast<int>(ifindex);
-    if (::ioctl(fd_.get(), SIOCGIFNAME, &ifr) < 0 || ::ioctl(fd_.get(), SIOCGIFHWADDR, &ifr) < 0)
-        return make_error(errno, "sending IGMP on " + detail::describe_ifindex(ifindex),
-                          errno == ENODEV ? "the interface does not exist (any more)" : "");
+    if (::ioctl(fd_.get(), SIOCGIFNAME, &ifr) < 0 || ::ioctl(fd_.get(), SIOCGIFHWADDR, &ifr) < 0) {
+        // Saved first: describe_ifindex() fails (ENXIO) for an interface that is gone.
+        const int e = errno;
+        return make_error(e, "sending IGMP on " + detail::describe_ifindex(ifindex),
+                          e == ENODEV ? "the interface does not exist (any more)" : "");
+    }
     const auto link_type = ifr.ifr_hwaddr.sa_family;
     sockaddr_ll to{};
     to.sll_family = AF_PACKET;

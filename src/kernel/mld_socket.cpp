@@ -80,9 +80,12 @@ status mld_socket::membership(int option, unsigned ifindex, const net::address& 
     ipv6_mreq m{};
     std::memcpy(&m.ipv6mr_multiaddr, group.data(), 16);
     m.ipv6mr_interface = ifindex;
-    if (::setsockopt(fd_.get(), IPPROTO_IPV6, option, &m, sizeof m) < 0)
-        return make_error(errno, std::string(option == IPV6_JOIN_GROUP ? "joining " : "leaving ") + group.to_string() +
-                                     " on " + detail::describe_ifindex(ifindex));
+    if (::setsockopt(fd_.get(), IPPROTO_IPV6, option, &m, sizeof m) < 0) {
+        // Saved first: describe_ifindex() fails (ENXIO) for an interface that is gone.
+        const int e = errno;
+        return make_error(e, std::string(option == IPV6_JOIN_GROUP ? "joining " : "leaving ") +
+                                 group.to_string() + " on " + detail::describe_ifindex(ifindex));
+    }
     return {};
 }
 

@@ -98,8 +98,13 @@ status mroute4::remove_vif(unsigned ifindex) {
     vc.vifc_vifi = *vif;
     vifs_.release(ifindex);
     // The kernel deletes the VIF itself when the interface unregisters; that is not an error.
-    if (::setsockopt(fd_.get(), IPPROTO_IP, MRT_DEL_VIF, &vc, sizeof vc) < 0 && errno != EADDRNOTAVAIL)
-        return make_error(errno, "removing VIF " + std::to_string(*vif) + " of " + detail::describe_ifindex(ifindex));
+    if (::setsockopt(fd_.get(), IPPROTO_IP, MRT_DEL_VIF, &vc, sizeof vc) < 0) {
+        // Saved first: describe_ifindex() fails (ENXIO) for an interface that is gone.
+        const int e = errno;
+        if (e != EADDRNOTAVAIL)
+            return make_error(
+                e, "removing VIF " + std::to_string(*vif) + " of " + detail::describe_ifindex(ifindex));
+    }
     return {};
 }
 
@@ -122,8 +127,10 @@ status mroute4::set_route(const mfc_entry& entry) {
                               "output " + detail::describe_ifindex(out.ifindex) + " is not a VIF");
         mc.mfcc_ttls[*v] = out.ttl_threshold == 0 ? 1 : out.ttl_threshold;
     }
-    if (::setsockopt(fd_.get(), IPPROTO_IP, MRT_ADD_MFC, &mc, sizeof mc) < 0)
-        return make_error(errno, "adding cache entry " + sg_text(entry.source, entry.group));
+    if (::setsockopt(fd_.get(), IPPROTO_IP, MRT_ADD_MFC, &mc, sizeof mc) < 0) {
+        const int e = errno;
+        return make_error(e, "adding cache entry " + sg_text(entry.source, entry.group));
+    }
     return {};
 }
 
@@ -133,8 +140,10 @@ status mroute4::remove_route(const net::address& source, const net::address& gro
     mfcctl mc{};
     mc.mfcc_origin = to_in_addr(source);
     mc.mfcc_mcastgrp = to_in_addr(group);
-    if (::setsockopt(fd_.get(), IPPROTO_IP, MRT_DEL_MFC, &mc, sizeof mc) < 0)
-        return make_error(errno, "removing cache entry " + sg_text(source, group));
+    if (::setsockopt(fd_.get(), IPPROTO_IP, MRT_DEL_MFC, &mc, sizeof mc) < 0) {
+        const int e = errno;
+        return make_error(e, "removing cache entry " + sg_text(source, group));
+    }
     return {};
 }
 
@@ -144,8 +153,10 @@ result<sg_counters> mroute4::counters(const net::address& source, const net::add
     sioc_sg_req req{};
     req.src = to_in_addr(source);
     req.grp = to_in_addr(group);
-    if (::ioctl(fd_.get(), SIOCGETSGCNT, &req) < 0)
-        return make_error(errno, "reading counters of " + sg_text(source, group));
+    if (::ioctl(fd_.get(), SIOCGETSGCNT, &req) < 0) {
+        const int e = errno;
+        return make_error(e, "reading counters of " + sg_text(source, group));
+    }
     return sg_counters{req.pktcnt, req.bytecnt, req.wrong_if};
 }
 

@@ -106,8 +106,13 @@ status mroute6::remove_mif(unsigned ifindex) {
     if (!mif) return {};
     mifi_t m = *mif;
     mifs_.release(ifindex);
-    if (::setsockopt(fd_.get(), IPPROTO_IPV6, MRT6_DEL_MIF, &m, sizeof m) < 0 && errno != EADDRNOTAVAIL)
-        return make_error(errno, "removing MIF " + std::to_string(m) + " of " + detail::describe_ifindex(ifindex));
+    if (::setsockopt(fd_.get(), IPPROTO_IPV6, MRT6_DEL_MIF, &m, sizeof m) < 0) {
+        // Saved first: describe_ifindex() fails (ENXIO) for an interface that is gone.
+        const int e = errno;
+        if (e != EADDRNOTAVAIL)
+            return make_error(
+                e, "removing MIF " + std::to_string(m) + " of " + detail::describe_ifindex(ifindex));
+    }
     return {};
 }
 
@@ -129,8 +134,10 @@ status mroute6::set_route(const mfc_entry& entry) {
                               "output " + detail::describe_ifindex(out.ifindex) + " is not a MIF");
         IF_SET(*m, &mc.mf6cc_ifset);
     }
-    if (::setsockopt(fd_.get(), IPPROTO_IPV6, MRT6_ADD_MFC, &mc, sizeof mc) < 0)
-        return make_error(errno, "adding cache entry " + sg_text(entry.source, entry.group));
+    if (::setsockopt(fd_.get(), IPPROTO_IPV6, MRT6_ADD_MFC, &mc, sizeof mc) < 0) {
+        const int e = errno;
+        return make_error(e, "adding cache entry " + sg_text(entry.source, entry.group));
+    }
     return {};
 }
 
@@ -140,8 +147,10 @@ status mroute6::remove_route(const net::address& source, const net::address& gro
     mf6cctl mc{};
     mc.mf6cc_origin = to_sockaddr(source);
     mc.mf6cc_mcastgrp = to_sockaddr(group);
-    if (::setsockopt(fd_.get(), IPPROTO_IPV6, MRT6_DEL_MFC, &mc, sizeof mc) < 0)
-        return make_error(errno, "removing cache entry " + sg_text(source, group));
+    if (::setsockopt(fd_.get(), IPPROTO_IPV6, MRT6_DEL_MFC, &mc, sizeof mc) < 0) {
+        const int e = errno;
+        return make_error(e, "removing cache entry " + sg_text(source, group));
+    }
     return {};
 }
 
@@ -151,8 +160,10 @@ result<sg_counters> mroute6::counters(const net::address& source, const net::add
     sioc_sg_req6 req{};
     req.src = to_sockaddr(source);
     req.grp = to_sockaddr(group);
-    if (::ioctl(fd_.get(), SIOCGETSGCNT_IN6, &req) < 0)
-        return make_error(errno, "reading counters of " + sg_text(source, group));
+    if (::ioctl(fd_.get(), SIOCGETSGCNT_IN6, &req) < 0) {
+        const int e = errno;
+        return make_error(e, "reading counters of " + sg_text(source, group));
+    }
     return sg_counters{req.pktcnt, req.bytecnt, req.wrong_if};
 }
 

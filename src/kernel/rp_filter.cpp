@@ -29,11 +29,16 @@ result<int> read_rp_filter(std::string_view name) {
     if (!valid_name(name)) return make_error(EINVAL, "reading rp_filter", "bad interface name");
     const auto path = path_of(name);
     unique_fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd.valid())
-        return make_error(errno, "reading " + path, errno == ENOENT ? "no such interface" : "");
+    if (!fd.valid()) {
+        const int e = errno;  // before building the message, which allocates
+        return make_error(e, "reading " + path, e == ENOENT ? "no such interface" : "");
+    }
     std::array<char, 16> buf{};
     const ssize_t n = ::read(fd.get(), buf.data(), buf.size() - 1);
-    if (n <= 0) return make_error(n < 0 ? errno : EIO, "reading " + path);
+    if (n <= 0) {
+        const int e = n < 0 ? errno : EIO;
+        return make_error(e, "reading " + path);
+    }
     if (buf[0] < '0' || buf[0] > '2') return make_error(EPROTO, "reading " + path, "unexpected content");
     return buf[0] - '0';
 }
@@ -43,12 +48,16 @@ status write_rp_filter(std::string_view name, int value) {
     if (value < 0 || value > 2) return make_error(EINVAL, "setting rp_filter", "value must be 0, 1 or 2");
     const auto path = path_of(name);
     unique_fd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
-    if (!fd.valid())
-        return make_error(errno, "opening " + path,
-                          errno == EACCES || errno == EROFS ? "run as root; is /proc/sys read-only?" : "");
+    if (!fd.valid()) {
+        const int e = errno;  // before building the message, which allocates
+        return make_error(e, "opening " + path,
+                          e == EACCES || e == EROFS ? "run as root; is /proc/sys read-only?" : "");
+    }
     const char text[2] = {static_cast<char>('0' + value), '\n'};
-    if (::write(fd.get(), text, sizeof text) != static_cast<ssize_t>(sizeof text))
-        return make_error(errno, "writing " + path);
+    if (const ssize_t n = ::write(fd.get(), text, sizeof text); n != static_cast<ssize_t>(sizeof text)) {
+        const int e = n < 0 ? errno : EIO;  // a short write sets no errno
+        return make_error(e, "writing " + path);
+    }
     return {};
 }
 

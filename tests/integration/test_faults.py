@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Faults (issue 7): the upstream link down for 30 s and back, the daemon
+"""Faults the daemon must ride out by itself (doc/hardening.md): the
+upstream link down for 30 s and back, the daemon
 killed with SIGKILL and started again, and a reload storm while a stream
 runs. (A downstream interface deleted and created again is in
 test_interfaces.py; a file replaced by garbage and reloaded in test_reload.py.)"""

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Filter tables end to end (issue 5, doc/filters.md, doc/mcproxy.conf.5):
+"""Filter tables end to end (doc/filters.md, doc/mcproxy.conf.5):
 a group whitelist and a group blacklist on a downstream (`out`), a source
 filter on the upstream (`in`), the any-source-to-include conversion, an
 interface-qualified rule and a nested table. Each test writes the

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Hostile input against the running daemon (issue 7).
+"""Hostile input against the running daemon: any host on a downstream link
+can send it (doc/hardening.md).
 
 Spray: tens of thousands of broken and forged IGMP/MLD frames of every kind
 (hostile_frames.py) hit a downstream link while real hosts join and leave

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """The on-link source check of IGMP reports and its configuration key
-(issue 7; doc/packet-validation.md, IGMP row 12; mcproxy.conf(5)
+(RFC 3376 9.2; doc/packet-validation.md, IGMP row 12; mcproxy.conf(5)
 accept-off-link-reports).
 
 A host sends IGMP reports whose IP source is in none of the subnets of the

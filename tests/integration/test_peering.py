@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Two proxies peering over one link (issue 5, doc/peering.md), with the
+"""Two proxies peering over one link (doc/peering.md), with the
 configuration files of doc/peering.md and doc/mcproxy.conf.5:
 
     lisA --+                                                    +-- lisB

@@ -92,7 +92,7 @@ def test_adding_and_removing_an_instance_leaves_the_other_alone(topo, capture, m
 
 @pytest.mark.parametrize("fam", FAMILIES)
 def test_adding_a_downstream_keeps_the_stream_without_a_gap(topo, capture, mcproxy, fam):
-    """The reload the issue names: a downstream added to a running instance.
+    """The reload that must not disturb what flows: a downstream added to a running instance.
     h1's stream on dn1 loses nothing; h2 on the new dn2 gets the group."""
     net = topo.proxy_net((1, 1))
     up = capture(net.router.ns, "eth0")

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Several upstreams of one instance (issue 5, doc/filters.md "Several
+"""Several upstreams of one instance (doc/filters.md "Several
 upstreams"): memberships split by group range with `in rulematching first`
 and `all`, `mutex MS` with its fallback timeout measured on the wire, and
 downstream-sourced data with `out rulematching all` / `first`.

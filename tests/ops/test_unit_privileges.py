@@ -126,7 +126,8 @@ def test_stream_passes_with_only_the_units_capabilities(lab, unprivileged):
     conf.write_text((lab["dir"] / "igmpv3.conf").read_text())
     conf.chmod(0o644)
     # Root with only the two capabilities cannot become another user: it
-    # stays root only when told so (issue 7: never root unless asked).
+    # stays root only when told so (--keep-root): a daemon that parses packets
+    # from any host on its links must not hold root by accident.
     keep = [] if unprivileged else ["--keep-root"]
     if not unprivileged:
         refused = subprocess.run(["ip", "netns", "exec", lab["proxy"], *setpriv_args(False), str(MCPROXY),

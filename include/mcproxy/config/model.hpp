@@ -74,7 +74,7 @@ struct downstream {
     location loc;  ///< where it was listed
 };
 
-/// @brief How several upstreams share a group (issue 5, "Several upstreams").
+/// @brief How several upstreams share a group (doc/filters.md, "Several upstreams").
 enum class matching : std::uint8_t { all, first, mutex };
 /// @brief "all", "first" or "mutex".
 std::string_view to_string(matching m);

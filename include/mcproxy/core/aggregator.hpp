@@ -29,7 +29,7 @@ using membership_filter = std::function<membership(if_index iface, const net::ad
 class aggregator {
 public:
     /// @brief An empty merge; `downstream_filter`, if set, transforms every
-    /// downstream membership before it counts (issue 5: downstream `out`).
+    /// downstream membership before it counts (downstream `out` filters, doc/filters.md).
     explicit aggregator(membership_filter downstream_filter = {});
 
     /// @brief Sets the membership of `group` on downstream `iface` and

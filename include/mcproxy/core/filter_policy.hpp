@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /// @file
 /// @brief The filters of one instance by interface role and direction, and
-/// what they mean for routes and memberships (issue 5), including the
+/// what they mean for routes and memberships (doc/filters.md), including the
 /// split-horizon rules of peering interfaces.
 #pragma once
 
@@ -46,7 +46,7 @@ struct filter_settings {
 
 /// @brief Answers the filter questions of one instance.
 ///
-/// Directions (issue 5), with the arrival interface of data for
+/// Directions (doc/filters.md), with the arrival interface of data for
 /// interface-qualified rules:
 ///   - upstream `in` of U: (S,G) arriving on U is accepted; memberships
 ///     reported on U are transformed with arrival U;

@@ -19,7 +19,7 @@
 namespace mcproxy::core {
 
 /// @brief Whether (S,G) arriving on `input` may be forwarded to `output`
-/// (issue 5: upstream `out` and downstream `out` filters plug in here).
+/// (upstream `out` and downstream `out` filters plug in here, doc/filters.md).
 using output_filter = std::function<bool(const route_key& key, if_index input, if_index output)>;
 
 /// @brief Settings of the forwarding decisions.
@@ -44,8 +44,8 @@ struct forwarding_settings {
     /// Optional policy hook; unset allows everything.
     output_filter allow_output;
     /// Downstream-sourced data goes to every allowed upstream (false) or
-    /// only to the first allowed one in configuration order (true; issue 5
-    /// `upstream * out rulematching first`).
+    /// only to the first allowed one in configuration order (true:
+    /// `upstream * out rulematching first`, doc/filters.md).
     bool first_upstream_only = false;
 };
 
@@ -70,7 +70,7 @@ struct route_status {
 /// @brief The (S,G) routes of one instance and address family.
 ///
 /// An interface that is both upstream and downstream is a peering
-/// interface (issue 5). Split horizon: data arriving on a peering
+/// interface (doc/peering.md). Split horizon: data arriving on a peering
 /// interface goes only to pure downstreams; downstream-sourced data goes to
 /// a peering interface only when the peer asked for it (its downstream
 /// membership), never unasked as to an upstream.

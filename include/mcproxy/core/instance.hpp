@@ -39,7 +39,7 @@ struct instance_settings {
     host_settings host;
     forwarding_settings forwarding;  /**< route idle timeout, proactive routes, route bound */
     /// Filter tables per interface and direction, upstream rule matching and
-    /// the mutex timeout (issue 5; see filter_policy and upstream_selector).
+    /// the mutex timeout (doc/filters.md; see filter_policy and upstream_selector).
     /// `forwarding.first_upstream_only` is overridden by `filters.out_matching`.
     filter_settings filters;
     /// Extra hook: transforms an upstream's candidate state after its `in`

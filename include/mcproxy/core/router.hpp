@@ -55,7 +55,7 @@ public:
     /// @brief Handles one decoded message received on the interface from
     /// `from` (the IP source address).
     group_list handle(const wire::message& msg, const net::address& from, time_point now, actions& out);
-    /// @brief Peering (issue 5): our own state-change report, looped back on
+    /// @brief Peering (doc/peering.md): our own state-change report, looped back on
     /// a peering link where we are the querier. We do not record ourselves
     /// as a member, but the peer, a non-querier, ages out what we no longer
     /// want only through the querier's queries (RFC 3376 6.6.1): send the

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /// @file
-/// @brief A filter table as the core sees it (issue 5): rules over group
+/// @brief A filter table as the core sees it (doc/filters.md): rules over group
 /// and source ranges, optionally qualified by the interface the data arrives
 /// on. It answers "is (S,G) arriving on X allowed" for routes and
 /// "what remains of this membership of G" for reports and the merge.
@@ -50,7 +50,7 @@ enum class filter_kind : std::uint8_t { whitelist, blacklist };
 /// @brief A table bound to one interface and direction. Default-constructed
 /// it is "no binding" and allows everything.
 ///
-/// Membership transformation (issue 5): the sources a filter names for a
+/// Membership transformation (doc/filters.md): the sources a filter names for a
 /// group are the union of the source ranges of the rules that match the
 /// group and the arrival interface. Ranges of one address are explicit
 /// sources, so

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /// @file
-/// @brief Rule matching of several upstreams (issue 5): which upstream
+/// @brief Rule matching of several upstreams (doc/filters.md): which upstream
 /// reports which part of a group's membership, and the `mutex` state that
 /// follows the data.
 #pragma once

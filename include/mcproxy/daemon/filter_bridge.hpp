@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /// @file
 /// @brief Translates the filter bindings and rule matching of a configured
-/// instance into the core's filter settings (issue 5).
+/// instance into the core's filter settings (doc/filters.md).
 #pragma once
 
 #include <functional>

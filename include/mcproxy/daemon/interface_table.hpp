@@ -58,6 +58,11 @@ public:
 
     /// @brief Applies one rtnetlink event; returns the ids whose state changed.
     std::vector<core::if_index> apply(const kernel::interface_event& ev);
+    /// @brief Makes the table match `snapshot`, a full dump taken after
+    /// events were lost (ENOBUFS): links and addresses it lacks are removed
+    /// as their RTM_DELLINK / RTM_DELADDR would have removed them, then the
+    /// snapshot is applied. Returns the ids whose state changed, each once.
+    std::vector<core::if_index> resync(const std::vector<kernel::interface_event>& snapshot);
 
     /// @brief Adds a configured interface (a reload); its kernel state comes
     /// with the next events (apply a fresh dump).

@@ -47,6 +47,9 @@ public:
     void start();
     /// @brief Hands an interface event to the loop (any thread).
     void post(const kernel::interface_event& ev);
+    /// @brief Hands the loop a full interface dump taken after events were
+    /// lost (any thread): what it lacks was deleted (interface_table::resync).
+    void post_resync(std::vector<kernel::interface_event> snapshot);
     /// @brief Removes every route and VIF, closes the table and joins the
     /// thread (bounded: the loop only finishes its current handler).
     void stop();
@@ -79,6 +82,7 @@ private:
     void on_packet(const kernel::received_packet& p, core::actions& out);
     void on_upcall(const kernel::upcall& u, core::actions& out);
     void on_interface_event(const kernel::interface_event& ev);
+    void on_interfaces_changed(const std::vector<core::if_index>& changed);
     void reconcile(core::if_index id, core::actions& out);
     kernel::status reconcile_kernel(const interface_state& st, applied_interface& a);
     void reinstall_routes(core::if_index id);

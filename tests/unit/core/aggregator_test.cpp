@@ -103,7 +103,7 @@ TEST_P(Merge, RemovingAnInterfaceReportsChangedGroups) {
 
 TEST_P(Merge, FilterTurnsAnySourceJoinIntoIncludeOfAllowedSource) {
     const fam& f = GetParam();
-    // Issue 5: a whitelist allowing only s1 for the group.
+    // A downstream `out` whitelist allowing only s1 for the group (doc/filters.md).
     const net::address allowed = ip(f.s1);
     membership_filter only_s1 = [allowed](if_index, const net::address&, const membership& m) {
         membership r{filter_mode::include, {}};

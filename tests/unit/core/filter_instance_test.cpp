@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Filter tables in core::instance (issue 5), one test per direction and
+// Filter tables in core::instance (doc/filters.md), one test per direction and
 // case: upstream in / out, downstream in / out, interface-qualified rules,
 // any-source conversion, blacklisted groups never joined.
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// The filter questions by role and direction (issue 5), one row per case,
+// The filter questions by role and direction (doc/filters.md), one row per case,
 // including a peering interface with all four filters.
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Randomised filters in core::instance (issue 5): after every step of a
+// Randomised filters in core::instance (doc/filters.md): after every step of a
 // random run (reports, upcalls, link flaps, time) the reports equal a
 // from-scratch computation (per-upstream merge of the routers through the
 // downstream `out` filters, upstream `in` filter, rule matching) and every

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Peering meshes (issue 5): three proxies, each peering with both others
+// Peering meshes (doc/peering.md): three proxies, each peering with both others
 // over its own link (a triangle), or all three on one shared peering LAN.
 // Split horizon keeps every packet to one peering hop, delivers it at most
 // once per listener, and keeps memberships from circling between peers.

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Peering interfaces (issue 5): two core::instances back to back over a
+// Peering interfaces (doc/peering.md): two core::instances back to back over a
 // simulated peering link exchange their local sources without loops and
 // without duplicates, and never reflect what the peer asked for.
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Several upstreams (issue 5): `in` rule matching first / all / mutex with
+// Several upstreams (doc/filters.md): `in` rule matching first / all / mutex with
 // its timeout, and `out` rule matching all / first.
 #include <gtest/gtest.h>
 

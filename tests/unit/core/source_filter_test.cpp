@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Filter tables in the core (issue 5): which (S,G) pass, and how a filter
+// Filter tables in the core (doc/filters.md): which (S,G) pass, and how a filter
 // transforms a membership, including any-source (EXCLUDE) joins.
 #include <gtest/gtest.h>
 

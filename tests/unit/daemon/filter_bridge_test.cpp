@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// The bridge from configuration filters to the core (issue 5): real
+// The bridge from configuration filters to the core (doc/filters.md): real
 // configuration text, parsed by config::parse_text, drives a core::instance.
 #include <gtest/gtest.h>
 

@@ -120,6 +120,59 @@ TEST(InterfaceTable, RenamedAwayAndRenamedIn) {
     EXPECT_EQ(t.by_id(2)->ifindex, 8u);
 }
 
+// After ENOBUFS the daemon has only a dump of what exists now: whatever the
+// dump lacks was deleted while the events were lost.
+TEST(InterfaceTable, ResyncRemovesALinkDeletedWhileEventsWereLost) {
+    auto t = v4();
+    t.apply(link(7, "dn1"));
+    t.apply(addr(7, "203.0.113.1"));
+    t.apply(link(3, "up0"));
+    const std::vector<kernel::interface_event> dump{link(3, "up0"), link(9, "eth7")};
+    EXPECT_EQ(t.resync(dump), std::vector<core::if_index>{2}) << "up0 is unchanged";
+    EXPECT_EQ(t.by_id(2)->ifindex, 0u);
+    EXPECT_FALSE(t.by_id(2)->usable());
+    EXPECT_TRUE(t.by_id(2)->addresses.empty());
+    EXPECT_TRUE(t.by_id(2)->subnets.empty());
+    EXPECT_EQ(t.by_ifindex(7), nullptr) << "a packet on the stale ifindex is not taken for dn1";
+    EXPECT_TRUE(t.by_id(1)->usable());
+    EXPECT_EQ(t.apply(link(12, "dn1")).size(), 1u) << "created again later: found as usual";
+    EXPECT_EQ(t.by_id(2)->ifindex, 12u);
+}
+
+TEST(InterfaceTable, ResyncRemovesAnAddressDeletedWhileEventsWereLost) {
+    auto t = v4();
+    t.apply(link(7, "dn1"));
+    t.apply(addr(7, "203.0.113.1"));
+    t.apply(addr(7, "198.18.0.1"));
+    const std::vector<kernel::interface_event> dump{link(7, "dn1"), addr(7, "198.18.0.1")};
+    EXPECT_EQ(t.resync(dump), std::vector<core::if_index>{2});
+    EXPECT_EQ(t.by_id(2)->addresses, std::vector<net::address>{a("198.18.0.1")});
+    ASSERT_EQ(t.by_id(2)->subnets.size(), 1u) << "nor is it on-link any more (RFC 3376 9.2)";
+    EXPECT_EQ(t.by_id(2)->subnets.front().address, a("198.18.0.1"));
+    EXPECT_TRUE(t.by_id(2)->usable());
+    EXPECT_TRUE(t.resync(dump).empty()) << "the same dump again changes nothing";
+}
+
+TEST(InterfaceTable, ResyncFollowsALinkCreatedAgainWhileEventsWereLost) {
+    auto t = v4();
+    t.apply(link(7, "dn1"));
+    t.apply(addr(7, "203.0.113.1"));
+    const std::vector<kernel::interface_event> dump{link(12, "dn1"), addr(12, "198.18.0.1")};
+    EXPECT_EQ(t.resync(dump), std::vector<core::if_index>{2}) << "reported once";
+    EXPECT_EQ(t.by_id(2)->ifindex, 12u);
+    EXPECT_EQ(t.by_ifindex(7), nullptr);
+    EXPECT_EQ(t.by_id(2)->addresses, std::vector<net::address>{a("198.18.0.1")});
+}
+
+TEST(InterfaceTable, ResyncDoesNotUseATentativeAddress) {
+    interface_table t(net::family::ipv6, {configured_interface{1, "up0", true, false}});
+    t.apply(link(3, "up0"));
+    t.apply(addr(3, "fe80::2"));
+    // DAD started again (the link flapped while the events were lost).
+    EXPECT_EQ(t.resync({link(3, "up0"), addr(3, "fe80::2", true, true)}), std::vector<core::if_index>{1});
+    EXPECT_TRUE(t.by_id(1)->addresses.empty());
+}
+
 TEST(InterfaceTable, NumberingGivesAPeeringInterfaceOneId) {
     config::instance inst;
     inst.upstreams.resize(2);

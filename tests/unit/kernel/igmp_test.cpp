@@ -252,6 +252,19 @@ TEST_F(Igmp, OwnSentMessagesDoNotLoopBackToMrouteSocket) {
     EXPECT_FALSE(next_igmp(200));
 }
 
+// Needs neither a namespace nor multicast routing: only an ifindex that no
+// interface has. Naming it in the message (if_indextoname) fails with ENXIO
+// and overwrites errno; the error must still be the failed ioctl's ENODEV.
+TEST(IgmpSocketError, MissingInterfaceKeepsTheErrnoOfTheFailedCall) {
+    auto sock = igmp_socket::open();
+    if (!sock) GTEST_SKIP() << sock.message();
+    const unsigned missing = kt::unused_ifindex();
+    auto s = sock->send(missing, a("0.0.0.0"), a("224.0.0.22"), kt::igmpv2(0x22, "0.0.0.0"));
+    ASSERT_FALSE(s);
+    EXPECT_EQ(s.code().value(), ENODEV) << s.message();
+    EXPECT_NE(s.message().find("the interface does not exist"), std::string::npos) << s.message();
+}
+
 TEST(IgmpParse, RejectsTruncatedAndInconsistentDatagrams) {
     auto good = kt::ipv4("198.51.100.20", "239.1.2.3", IPPROTO_IGMP, 1, kt::igmpv2(0x16, "239.1.2.3"), router_alert);
     ASSERT_TRUE(parse_ipv4_igmp(good, 3));

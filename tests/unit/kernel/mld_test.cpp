@@ -168,6 +168,19 @@ TEST_F(Mld, OwnSentMessagesDoNotLoopBack) {
     EXPECT_FALSE(p && p->source == a(ll.c_str()) && p->payload()[0] == 143 && p->bytes.size() == 8);
 }
 
+// Needs neither a namespace nor multicast routing: only an ifindex that no
+// interface has. Naming it in the message (if_indextoname) fails with ENXIO
+// and overwrites errno; the error must still be the setsockopt's ENODEV.
+TEST(MldSocketError, MissingInterfaceKeepsTheErrnoOfTheFailedCall) {
+    auto sock = mld_socket::open();
+    if (!sock) GTEST_SKIP() << sock.message();
+    const unsigned missing = kt::unused_ifindex();
+    auto s = sock->join(missing, a("ff02::16"));
+    ASSERT_FALSE(s);
+    EXPECT_EQ(s.code().value(), ENODEV) << s.message();
+    EXPECT_NE(s.message().find("ifindex " + std::to_string(missing)), std::string::npos) << s.message();
+}
+
 TEST(MldParse, HopByHopRouterAlertBounds) {
     EXPECT_TRUE(hop_by_hop_has_router_alert(kt::hbh_router_alert()));
     EXPECT_FALSE(hop_by_hop_has_router_alert(kt::bytes{58, 0, 1, 4, 0, 0, 0, 0}));  // PadN only

@@ -47,6 +47,14 @@ inline std::string read_file(const std::string& path) {
 
 inline unsigned ifindex(const std::string& name) { return if_nametoindex(name.c_str()); }
 
+/// An ifindex that no interface of this namespace has.
+inline unsigned unused_ifindex() {
+    char name[IF_NAMESIZE] = {};
+    unsigned i = 99999;
+    while (if_indextoname(i, name) != nullptr) ++i;
+    return i;
+}
+
 inline std::uint16_t checksum(const std::uint8_t* p, std::size_t n, std::uint32_t sum = 0) {
     for (std::size_t i = 0; i + 1 < n; i += 2) sum += (std::uint32_t{p[i]} << 8) | p[i + 1];
     if (n % 2 != 0) sum += std::uint32_t{p[n - 1]} << 8;
