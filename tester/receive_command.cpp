@@ -86,11 +86,13 @@ int run_receive(const tester_options& o) {
     unique_fd fd = open_receiver(o, ifindex);
     install_stop_signals();
     membership m(fd.get(), ifindex, o.group, o.sources, o.exclude);
-    if (!o.json) {
-        std::printf("receiving %s port %u on %s (%s) for %.3g s\n", o.group.to_string().c_str(),
-                    o.port, o.iface.c_str(), m.describe().c_str(), o.duration_s);
-        std::fflush(stdout);
-    }
+    // Said once the group is joined, so a caller can start the stream then
+    // instead of guessing how long the start takes. With --json it goes to
+    // standard error: standard output holds the JSON summary alone.
+    std::fprintf(o.json ? stderr : stdout, "receiving %s port %u on %s (%s) for %.3g s\n",
+                 o.group.to_string().c_str(), o.port, o.iface.c_str(), m.describe().c_str(),
+                 o.duration_s);
+    std::fflush(o.json ? stderr : stdout);
 
     receiver_stats st;
     std::vector<std::uint8_t> buf(65536);

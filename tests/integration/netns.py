@@ -42,6 +42,16 @@ def patience(seconds: float) -> float:
     return seconds * TIME_SCALE
 
 
+# The daemon under test built with ASan + UBSan (tests/sanitize.sh sets
+# MCPROXY_SANITIZED=1).
+SANITIZED = os.environ.get("MCPROXY_SANITIZED") == "1"
+# The daemon answers an upcall several times slower than on real hardware
+# (sanitized, or under software emulation), while the kernel queues only 3
+# to 4 packets of an unresolved (S,G) for it: the first packets of a stream
+# whose route the stream itself creates may be missing there.
+SLOW_DAEMON = SANITIZED or TIME_SCALE > 1
+
+
 REPO = Path(__file__).resolve().parents[2]
 PREFIX = "mcpt-"
 _counter = itertools.count(1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import signal
 import subprocess
 import time
@@ -219,7 +220,16 @@ def receive(ns: Namespace, iface: str, group: str, duration: float, sources=(), 
             str(port), "--json", *_opts(sources, exclude)]
     if count:
         args += ["--count", str(count)]
-    return TesterProc(ns.popen(args), args)
+    p = TesterProc(ns.popen(args), args)
+    # Receiving has begun (the group is joined) once the tool says so on
+    # standard error; a stream sent before that would be partly missed.
+    ready, _, _ = select.select([p.proc.stderr], [], [], patience(5.0))
+    line = p.proc.stderr.readline() if ready else ""
+    if not line.startswith("receiving"):
+        p.wait(5)
+        raise HarnessError(f"receiver did not start: {line}{p.stdout}{p.stderr}")
+    p.stderr += line
+    return p
 
 
 def send(ns: Namespace, iface: str, group: str, count: int = 50, rate: float = 100,

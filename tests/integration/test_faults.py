@@ -30,11 +30,12 @@ def test_upstream_link_down_30s_and_back(topo, capture, mcproxy):
     m = mcproxy(net.proxy, cfg,
                 ready=lambda: want <= vif_names(net.proxy, "ipv4") and want <= vif_names(net.proxy, "ipv6"))
     h1 = net.hosts["h1"]
-    j4 = procs.join(h1.ns, "eth0", V4.group)
-    j6 = procs.join(h1.ns, "eth0", V6.group)
     # On the proxy's side: up0 stays administratively up, so tcpdump keeps
     # running through the outage and sees the first report when it ends.
+    # Started before the joins: the proxy's first report follows them at once.
     up = capture(net.proxy, "up0")
+    j4 = procs.join(h1.ns, "eth0", V4.group)
+    j6 = procs.join(h1.ns, "eth0", V6.group)
     wait_upstream_join(up, V4, V4.group, net)
     wait_upstream_join(up, V6, V6.group, net)
 

@@ -9,6 +9,7 @@ import pytest
 
 import packets
 import procs
+from netns import patience
 from scenario import V4, V6, is_proxy_report, records_for, simple_config, vifs_ready, \
     wait_upstream_join
 
@@ -79,10 +80,20 @@ def test_answers_upstream_general_and_group_query(topo, capture, mcproxy, fam):
                              packets.ALL_NODES if group is None else group,
                              packets.mld_query(2, group or "::", max_resp_ms=int(max_resp_s * 1000)))
 
-    t0 = time.time()
+    def sent_query(after: float, general: bool) -> float:
+        """Capture time of the router's query: Max Resp Time runs from the
+        query on the wire, not from starting its sender (a Python process,
+        seconds under emulation)."""
+        q = up.wait_message(lambda q: q.time > after and q.general == general, patience(3.0),
+                            kind="query", family=fam.name)
+        assert q is not None, up.messages_now(family=fam.name)
+        return q.time
+
+    before = time.time()
     query(None, 1.0)
+    t0 = sent_query(before, general=True)
     seen: dict[str, float] = {}
-    deadline = time.monotonic() + 2.0
+    deadline = time.monotonic() + patience(2.0)
     while time.monotonic() < deadline and len(seen) < 2:
         for m in up.messages_now("report", fam.name):
             if is_proxy_report(fam, m, net) and m.time > t0:
@@ -93,11 +104,13 @@ def test_answers_upstream_general_and_group_query(topo, capture, mcproxy, fam):
     assert set(seen) == {fam.group, fam.group2}, up.messages_now(family=fam.name)
     assert max(seen.values()) - t0 <= 1.3, f"answered after {max(seen.values()) - t0:.2f} s"
 
-    t1 = time.time()
+    before = time.time()
     query(fam.group, 1.0)
+    t1 = sent_query(before, general=False)
     m = up.wait_message(lambda m: is_proxy_report(fam, m, net) and m.time > t1 and any(
-        r.type == "IS_EX" for r in records_for(m, fam.group)), 2.0)
+        r.type == "IS_EX" for r in records_for(m, fam.group)), patience(2.0))
     assert m is not None, up.messages_now(family=fam.name)
+    assert m.time - t1 <= 1.3, f"answered after {m.time - t1:.2f} s"
     # A group-specific query is answered for that group only.
     assert not records_for(m, fam.group2), m
     j1.stop(), j2.stop()
