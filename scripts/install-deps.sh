@@ -11,6 +11,7 @@ packages=(
   clang libclang-rt-14-dev clang-tidy         # libFuzzer, sanitizer builds, static checks
   iproute2 tcpdump                            # namespace tests and demo
   python3 python3-pytest python3-scapy python3-pyroute2
+  python3-pytest-xdist                        # integration tests in parallel (they mostly wait on protocol timers)
   iputils-ping procps util-linux              # debug/ lab tests (ping, sysctl, setpriv)
   systemd                                     # systemd-analyze verify of the unit file
   debootstrap systemd-container lintian       # Debian package test in a clean chroot, unit under a real systemd (nspawn)

@@ -2,16 +2,14 @@
 """Interfaces that change under a running daemon, and a clean shutdown."""
 from __future__ import annotations
 
-import os
 import time
 
 import pytest
 
 import procs
 from kernel_state import custom_mrules, mr_cache, mr_vifs, mroutes, mrules, rp_filter, vif_names
-from netns import SLOW_DAEMON
 from procs import wait_for
-from scenario import FAMILIES, config, is_proxy_report, joins_group, simple_config, vifs_ready, \
+from scenario import assert_stream_complete, FAMILIES, config, is_proxy_report, joins_group, simple_config, vifs_ready, \
     wait_upstream_join
 
 
@@ -21,16 +19,6 @@ def _stream_reaches_h1(net, fam, count=50):
     time.sleep(0.5)
     procs.send(net.router.ns, "eth0", fam.group, count=count, rate=100)
     return rx.summary()
-
-
-def _assert_complete(s, count=50):
-    """The whole stream arrived. A slow daemon (netns.SLOW_DAEMON) may miss
-    the first few packets while it answers the stream's first upcall;
-    everything after them must arrive."""
-    if SLOW_DAEMON:
-        assert s["received"] >= count - 5 and s["duplicates"] == 0, s
-    else:
-        assert s["received"] == count and s["lost"] == 0, s
 
 
 @pytest.mark.parametrize("fam", FAMILIES)
@@ -56,7 +44,7 @@ def test_link_down_up(topo, capture, mcproxy, fam):
                          family=fam.name)
     assert r is not None, dn1.messages_now(family=fam.name)
     s = _stream_reaches_h1(net, fam)
-    _assert_complete(s)
+    assert_stream_complete(s, 50)
 
     # Upstream flap: the proxy reports its membership again.
     net.proxy.set_up("up0", False)
@@ -67,7 +55,7 @@ def test_link_down_up(topo, capture, mcproxy, fam):
                         and joins_group(r, fam.group), 3.0)
     assert r is not None, up.messages_now(family=fam.name)
     s = _stream_reaches_h1(net, fam)
-    _assert_complete(s)
+    assert_stream_complete(s, 50)
     assert m.running()
     j1.stop()
 
@@ -90,7 +78,7 @@ def test_interface_created_after_start(topo, mcproxy, fam):
     time.sleep(1.0)
     procs.send(net.router.ns, "eth0", fam.group, count=50, rate=100)
     s = rx.summary()
-    _assert_complete(s)
+    assert_stream_complete(s, 50)
 
 
 @pytest.mark.parametrize("fam", FAMILIES)
