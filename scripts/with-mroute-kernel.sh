@@ -39,6 +39,12 @@ guest_modules="veth bridge dummy"
 die() { echo "with-mroute-kernel: $*" >&2; exit 125; }
 say() { [ "${MCPROXY_VM_QUIET:-0}" = 1 ] || echo "with-mroute-kernel: $*" >&2; }
 
+# Settings are checked before anything runs: a typo is an error, never a
+# silent fallback.
+case "$mode" in auto | always | never) ;; *) die "MCPROXY_VM must be auto, always or never, not '$mode'" ;; esac
+case "$line" in 6.1 | 6.12) ;; *) die "MCPROXY_VM_KERNEL must be 6.1 or 6.12, not '$line'" ;; esac
+case "$timeout" in '' | *[!0-9]*) die "MCPROXY_VM_TIMEOUT must be a number of seconds, not '$timeout'" ;; esac
+
 # The same four features `mcproxy -c` checks (MRT_INIT, MRT6_INIT, MRT_TABLE,
 # MRT6_TABLE), probed in a throw-away network namespace so that a multicast
 # router already running here is neither disturbed nor mistaken for support.
@@ -230,6 +236,7 @@ write_job() {
     export -p | grep -vE '^declare -x (PWD|OLDPWD|SHLVL|TMPDIR|TERM|HOSTNAME|SSH_[A-Z_]*|DISPLAY)=' \
       | sed 's/^declare -x /export /'
     echo "export TMPDIR=/run/tmp MCPROXY_VM_ACCEL=$accel MCPROXY_MROUTE_KERNEL=vm"
+    # shellcheck disable=SC2016  # expands in the VM
     echo 'export PATH=/run/mroute-vm/bin:$PATH'
     printf 'cd %q || exit 1\n' "$(pwd)"
     if [ "$interactive" = 1 ]; then
@@ -239,6 +246,9 @@ write_job() {
       echo 'echo "with-mroute-kernel: a shell in the VM ($(uname -r)); exit ends the VM" >&3'
       echo 'setsid -c bash --norc -i <&3 >&3 2>&3'
     else
+      # The serial port is a terminal: without these, pytest and ctest
+      # would colour output that ends up in a file or a pipe.
+      echo 'export TERM=dumb NO_COLOR=1 PY_COLORS=0 CLICOLOR=0'
       printf '%q ' "$@"; echo '</dev/null >&3 2>&3'
     fi
     echo 'rc=$?'
@@ -268,26 +278,25 @@ run_in_vm() {
     -fsdev local,id=hostroot,path=/,security_model=passthrough,multidevs=remap
     -device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot)
   start=$(date +%s)
+  # timeout(1) ends a VM that overstays with SIGTERM (qemu then exits) and
+  # returns 124; no helper process is left holding this script's output.
+  local vmrc=0 tailpid=
   if [ "$interactive" = 1 ]; then
     # The second serial port is this terminal (raw; Ctrl-C goes to the VM).
-    "${qemu[@]}" -chardev stdio,id=term,signal=off -serial chardev:term 2>"$job.qemu" &
+    timeout "$timeout" "${qemu[@]}" -chardev stdio,id=term,signal=off -serial chardev:term 2>"$job.qemu" &
     pid=$!
-    local tailpid=
   else
-    "${qemu[@]}" -serial "file:$out" </dev/null >"$job.qemu" 2>&1 &
+    timeout "$timeout" "${qemu[@]}" -serial "file:$out" </dev/null >"$job.qemu" 2>&1 &
     pid=$!
     # Stream the command's output while the VM runs.
     tail -n +1 -f --pid="$pid" "$out" &
-    local tailpid=$!
+    tailpid=$!
   fi
-  # A VM that overstays is killed.
-  ( sleep "$timeout" && kill "$pid" 2>/dev/null && touch "$job.timeout" ) &
-  local watchdog=$!
-  trap 'kill $pid $watchdog 2>/dev/null' INT TERM
-  wait "$pid"
+  trap 'kill $pid 2>/dev/null' INT TERM
+  wait "$pid" || vmrc=$?
   [ -z "$tailpid" ] || wait "$tailpid" 2>/dev/null
-  kill "$watchdog" 2>/dev/null; wait "$watchdog" 2>/dev/null
   trap - INT TERM
+  [ "$vmrc" -ne 124 ] || touch "$job.timeout"
   if [ -f "$job.timeout" ]; then
     echo "with-mroute-kernel: the VM was killed after ${timeout}s (MCPROXY_VM_TIMEOUT); console tail:" >&2
     tail -20 "$console" >&2
