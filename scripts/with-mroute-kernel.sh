@@ -20,6 +20,7 @@
 #   MCPROXY_VM_CPUS=N              guest CPUs (default: this machine's)
 #   MCPROXY_VM_CACHE=DIR           kernel and initramfs cache (default /var/cache/mcproxy-vm)
 #   MCPROXY_VM_QUIET=1             no "running in a VM" line on stderr
+#   MCPROXY_VM_ACCEL=kvm|tcg       accelerator (default: KVM when /dev/kvm runs a guest, else TCG)
 # The command sees MCPROXY_MROUTE_KERNEL=native or vm, and in the VM
 # MCPROXY_VM_ACCEL=kvm or tcg,... and TMPDIR=/run/tmp.
 # Exit status: the command's; 124 on timeout; 125 when the VM could not be
@@ -43,6 +44,7 @@ say() { [ "${MCPROXY_VM_QUIET:-0}" = 1 ] || echo "with-mroute-kernel: $*" >&2; }
 # silent fallback.
 case "$mode" in auto | always | never) ;; *) die "MCPROXY_VM must be auto, always or never, not '$mode'" ;; esac
 case "$line" in 6.1 | 6.12) ;; *) die "MCPROXY_VM_KERNEL must be 6.1 or 6.12, not '$line'" ;; esac
+case "${MCPROXY_VM_ACCEL:-}" in '' | kvm | tcg | tcg,*) ;; *) die "MCPROXY_VM_ACCEL must be kvm or tcg, not '$MCPROXY_VM_ACCEL'" ;; esac
 case "$timeout" in '' | *[!0-9]*) die "MCPROXY_VM_TIMEOUT must be a number of seconds, not '$timeout'" ;; esac
 
 # The same four features `mcproxy -c` checks (MRT_INIT, MRT6_INIT, MRT_TABLE,
@@ -258,6 +260,32 @@ write_job() {
   } >"$job"
 }
 
+# Whether KVM really runs a guest here. /dev/kvm is not enough: under nested
+# virtualisation it may refuse the vCPU's MSRs ("failed to set MSR 0x10a")
+# or never run a guest instruction. The probe boots the VM kernel with no
+# root file system: a working KVM reaches "Kernel panic" within a second or
+# two (TCG: about 7 s). The answer is kept for this host boot (boot_id).
+# MCPROXY_VM_ACCEL=kvm|tcg skips the probe.
+kvm_usable() {  # kvm_usable DIR KVER
+  case "${MCPROXY_VM_ACCEL:-}" in kvm) return 0 ;; tcg*) return 1 ;; esac
+  [ -w /dev/kvm ] || return 1
+  local stamp="$cache/kvm-probe" boot out verdict=no
+  boot=$(cat /proc/sys/kernel/random/boot_id 2>/dev/null)
+  if [ -f "$stamp" ] && [ "$(sed -n 1p "$stamp")" = "$boot" ]; then
+    [ "$(sed -n 2p "$stamp")" = yes ]; return
+  fi
+  out=$(mktemp "$cache/kvm-probe.XXXXXX") || return 1
+  # (In a subshell: bash's "Aborted" note about qemu goes to /dev/null too.)
+  (timeout 20 qemu-system-x86_64 -machine q35 -accel kvm -cpu host -smp 1 -m 256 -display none \
+    -no-reboot -nic none -serial "file:$out" -kernel "$1/root/boot/vmlinuz-$2" \
+    -append "console=ttyS0 panic=-1" </dev/null; true) >/dev/null 2>&1
+  grep -q "Kernel panic" "$out" && verdict=yes
+  rm -f "$out"
+  printf '%s\n%s\n' "$boot" "$verdict" >"$stamp"
+  [ "$verdict" = yes ] || say "/dev/kvm is here but does not run a guest (nested virtualisation?); using TCG"
+  [ "$verdict" = yes ]
+}
+
 run_in_vm() {
   local dir="$cache/$line" kver job out console accel pid rc start
   kver=$(cat "$dir/kver")
@@ -265,12 +293,16 @@ run_in_vm() {
   out=$job.out; console=$job.console
   : >"$out"; : >"$console"
   rm -f "$job.rc"
-  if [ -w /dev/kvm ]; then accel=kvm; else accel=tcg,thread=multi; fi
+  # KVM runs the host's own CPU model (`-cpu max` under KVM asks for MSRs
+  # some hosts refuse: "failed to set MSR 0x10a"); TCG emulates every
+  # feature it can.
+  local cpu
+  if kvm_usable "$dir" "$kver"; then accel=kvm cpu=host; else accel=tcg,thread=multi cpu=max; fi
   write_job "$job" "$dir" "$kver" "$accel" "$@"
   local why
   why=$(native_lacks); why=${why:-MCPROXY_VM=always}
   say "$why here; running the command in a qemu VM ($accel, $cpus CPUs) with Debian's $(cat "$dir/package")"
-  local qemu=(qemu-system-x86_64 -machine q35 -accel "$accel" -cpu max -smp "$cpus" -m "$mem"
+  local qemu=(qemu-system-x86_64 -machine q35 -accel "$accel" -cpu "$cpu" -smp "$cpus" -m "$mem"
     -display none -no-reboot -nic none -serial "file:$console")
   # shellcheck disable=SC2054  # the commas are qemu's option syntax
   qemu+=(-kernel "$dir/root/boot/vmlinuz-$kver" -initrd "$dir/initrd.gz"

@@ -23,6 +23,7 @@ import re
 import shutil
 import signal
 import subprocess
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -255,11 +256,21 @@ def terminate_as_interrupt():
         signal.signal(signal.SIGTERM, previous)
 
 
+def scratch_dir() -> Path:
+    """Where throw-away copies go: next to the cache, except in the VM of
+    scripts/with-mroute-kernel.sh, whose view of the host's disk (virtio-9p)
+    cannot hold device nodes (mknod fails with ENXIO) and is slow for many
+    small files; there the VM's own memory (TMPDIR, a tmpfs) holds them."""
+    if os.environ.get("MCPROXY_MROUTE_KERNEL") == "vm":
+        return Path(tempfile.gettempdir())
+    return CACHE
+
+
 @contextlib.contextmanager
 def scratch_copy(source: Path, label: str):
     """A throw-away copy of a cached tree, deleted afterwards."""
     remove_stale_copies()
-    dest = CACHE / f"{label}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+    dest = scratch_dir() / f"{label}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
     with terminate_as_interrupt():
         try:
             copy_tree(source, dest)
@@ -351,3 +362,18 @@ class Container:
             if leftover.is_dir() and not mounts_below(leftover):
                 shutil.rmtree(leftover, ignore_errors=True)
         return self.proc.returncode
+
+
+if __name__ == "__main__":
+    # `debian_tree.py prepare`: builds the package and the cached systemd
+    # tree here and prints the package's path. tests/run_all.sh does this
+    # before the tests that run in the VM of scripts/with-mroute-kernel.sh,
+    # which has no network for debootstrap and apt.
+    import sys
+    if sys.argv[1:] != ["prepare"]:
+        sys.exit("usage: debian_tree.py prepare")
+    if skip_reason() is not None:
+        sys.exit(f"debian_tree.py: cannot prepare: {skip_reason()}")
+    package = build_deb()
+    systemd_tree()
+    print(package)
