@@ -240,7 +240,7 @@ write_job() {
     echo "export TMPDIR=/run/tmp MCPROXY_VM_ACCEL=$accel MCPROXY_MROUTE_KERNEL=vm"
     # shellcheck disable=SC2016  # expands in the VM
     echo 'export PATH=/run/mroute-vm/bin:$PATH'
-    printf 'cd %q || exit 1\n' "$(pwd)"
+    printf 'cd '; sh_quote "$(pwd)"; echo ' || exit 1'
     if [ "$interactive" = 1 ]; then
       printf 'export TERM=%q\n' "${TERM:-vt100}"
       echo "export PS1='mroute-vm:\\w# '"
@@ -251,7 +251,9 @@ write_job() {
       # The serial port is a terminal: without these, pytest and ctest
       # would colour output that ends up in a file or a pipe.
       echo 'export TERM=dumb NO_COLOR=1 PY_COLORS=0 CLICOLOR=0'
-      printf '%q ' "$@"; echo '</dev/null >&3 2>&3'
+      local arg
+      for arg in "$@"; do sh_quote "$arg"; printf ' '; done
+      echo '</dev/null >&3 2>&3'
     fi
     echo 'rc=$?'
     # shellcheck disable=SC2016  # expands in the VM
@@ -284,6 +286,14 @@ kvm_usable() {  # kvm_usable DIR KVER
   printf '%s\n%s\n' "$boot" "$verdict" >"$stamp"
   [ "$verdict" = yes ] || say "/dev/kvm is here but does not run a guest (nested virtualisation?); using TCG"
   [ "$verdict" = yes ]
+}
+
+# The job runs under the VM's /bin/sh (dash on Debian), which knows no
+# $'...': bash's printf %q uses that for arguments with a newline, so
+# arguments are quoted the POSIX way, in single quotes.
+sh_quote() {
+  local q="'\\''"
+  printf "'%s'" "${1//\'/$q}"
 }
 
 run_in_vm() {

@@ -100,7 +100,15 @@ int run_receive(const tester_options& o) {
     const std::int64_t start = monotonic_ns();
     const std::int64_t deadline = start + static_cast<std::int64_t>(o.duration_s * 1e9);
     const std::uint64_t limit = o.count > 0 ? o.count : max_count;
-    while (!stop_requested() && st.unique() < limit) {
+    // --count N: the stream is packets 0 to N-1 (send numbers them so);
+    // once its last one is here, nothing more will come, even if some of
+    // the first were lost before a route existed.
+    auto stream_done = [&] {
+        if (st.unique() >= limit) return true;
+        const auto last = st.max_seq();
+        return o.count > 0 && last && *last + 1 >= o.count;
+    };
+    while (!stop_requested() && !stream_done()) {
         const std::int64_t left_ms = (deadline - monotonic_ns() + 999999) / 1000000;
         if (left_ms <= 0) break;
         pollfd pfd{fd.get(), POLLIN, 0};
@@ -111,7 +119,7 @@ int run_receive(const tester_options& o) {
         }
         if (r == 0) continue;
         // Drain what is queued, a bounded batch per wakeup.
-        for (int batch = 0; batch < 1024 && st.unique() < limit; ++batch) {
+        for (int batch = 0; batch < 1024 && !stream_done(); ++batch) {
             sockaddr_storage from{};
             iovec iov{buf.data(), buf.size()};
             msghdr msg{};

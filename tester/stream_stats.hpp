@@ -112,6 +112,13 @@ public:
         for (const auto& [id, s] : streams_) n += s.lost();
         return n;
     }
+    /// @brief The highest sequence number received over all streams, if any.
+    std::optional<std::uint64_t> max_seq() const {
+        std::optional<std::uint64_t> m;
+        for (const auto& [id, s] : streams_)
+            if (s.unique > 0 && (!m || s.max_seq > *m)) m = s.max_seq;
+        return m;
+    }
     /// @brief Datagrams on the port that were not test payloads.
     std::uint64_t foreign() const { return foreign_; }
     /// @brief Per stream id.

@@ -215,7 +215,13 @@ def join(ns: Namespace, iface: str, group: str, sources=(), exclude=False,
 
 def receive(ns: Namespace, iface: str, group: str, duration: float, sources=(), exclude=False,
             port: int = 5001, count: int | None = None) -> TesterProc:
-    """A receiver in the background; summary() returns its JSON."""
+    """A receiver in the background; summary() returns its JSON. With
+    `count` it ends as soon as that many packets arrived, so its time limit
+    is a deadline for a stream that is expected and stretches with
+    patience(); without it, `duration` is a window in which packets are
+    counted (possibly none) and stays what the test says."""
+    if count:
+        duration = patience(duration)
     args = [tester_bin(), "receive", iface, group, "--duration", str(duration), "--port",
             str(port), "--json", *_opts(sources, exclude)]
     if count:

@@ -50,9 +50,9 @@ def test_downstream_group_whitelist(topo, capture, mcproxy, fam):
     cfg = _conf(fam, f"pinstance proxy downstream dn1 out whitelist table {{ ({fam.group} | *) }};")
     mcproxy(net.proxy, cfg, ready=vifs_ready(net.proxy, fam))
     h1, h2 = net.hosts["h1"], net.hosts["h2"]
-    rx1_g = procs.receive(h1.ns, "eth0", fam.group, duration=5, port=PORT_G)
+    rx1_g = procs.receive(h1.ns, "eth0", fam.group, duration=5, port=PORT_G, count=50)
     rx1_g2 = procs.receive(h1.ns, "eth0", fam.group2, duration=5, port=PORT_G2)
-    rx2_g2 = procs.receive(h2.ns, "eth0", fam.group2, duration=5, port=PORT_G2)
+    rx2_g2 = procs.receive(h2.ns, "eth0", fam.group2, duration=5, port=PORT_G2, count=50)
     wait_upstream_join(up, fam, fam.group, net)
     wait_upstream_join(up, fam, fam.group2, net)
     time.sleep(0.3)
@@ -77,7 +77,7 @@ def test_downstream_group_blacklist_never_joined_upstream(topo, capture, mcproxy
     cfg = _conf(fam, f"pinstance proxy downstream dn1 out blacklist table {{ ({fam.group2} | *) }};")
     mcproxy(net.proxy, cfg, ready=vifs_ready(net.proxy, fam))
     h1 = net.hosts["h1"]
-    rx_g = procs.receive(h1.ns, "eth0", fam.group, duration=5, port=PORT_G)
+    rx_g = procs.receive(h1.ns, "eth0", fam.group, duration=5, port=PORT_G, count=50)
     rx_g2 = procs.receive(h1.ns, "eth0", fam.group2, duration=5, port=PORT_G2)
     wait_upstream_join(up, fam, fam.group, net)
     # The host repeats its unsolicited report (robustness 2) and answers the

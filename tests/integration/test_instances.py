@@ -34,8 +34,8 @@ def test_two_instances_with_separate_tables(topo, capture, mcproxy, fam):
                  tables=TABLES)
     m = mcproxy(net.proxy, cfg, ready=lambda: {"101", "102"} <= _rule_tables(net.proxy, fam))
 
-    rx1 = procs.receive(net.hosts["h1"].ns, "eth0", fam.group, duration=5)
-    rx2 = procs.receive(net.hosts["h2"].ns, "eth0", fam.group, duration=5)
+    rx1 = procs.receive(net.hosts["h1"].ns, "eth0", fam.group, duration=5, count=50)
+    rx2 = procs.receive(net.hosts["h2"].ns, "eth0", fam.group, duration=5, count=50)
     # Each instance reports on its own upstream only.
     wait_upstream_join(cap0, fam, fam.group, net)
     up1_src = "198.18.1.2" if fam.name == "ipv4" else link_local(net.proxy, "up1")
@@ -116,8 +116,8 @@ def test_two_instances_with_forty_downstreams(topo, capture, mcproxy):
     assert all((n, "101") in steered for n in ["up0", *one]), rules
     assert all((n, "102") in steered for n in ["up1", *two]), rules
 
-    rx1 = procs.receive(net.hosts["h1"].ns, "eth0", fam.group, duration=5)
-    rx2 = procs.receive(net.hosts["h2"].ns, "eth0", fam.group, duration=5)
+    rx1 = procs.receive(net.hosts["h1"].ns, "eth0", fam.group, duration=5, count=50)
+    rx2 = procs.receive(net.hosts["h2"].ns, "eth0", fam.group, duration=5, count=50)
     wait_upstream_join(cap0, fam, fam.group, net)
     wait_upstream_join(cap1, fam, fam.group, src="198.18.1.2")
     time.sleep(0.3)

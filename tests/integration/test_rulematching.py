@@ -78,8 +78,8 @@ def test_two_upstreams_split_by_group_range(topo, capture, mcproxy, fam, mode):
     src0, src1 = (fam.proxy_up if fam.name == "ipv4" else link_local(net.proxy, "up0"),
                   up1_src(net, fam))
     h1, h2 = net.hosts["h1"], net.hosts["h2"]
-    rx1 = procs.receive(h1.ns, "eth0", fam.group, duration=7, port=5001)
-    rx2 = procs.receive(h2.ns, "eth0", fam.ssm_group, duration=7, port=5002, sources=[isp2_src])
+    rx1 = procs.receive(h1.ns, "eth0", fam.group, duration=7, port=5001, count=50)
+    rx2 = procs.receive(h2.ns, "eth0", fam.ssm_group, duration=7, port=5002, sources=[isp2_src], count=50)
     wait_upstream_join(cap0, fam, fam.group, src=src0)
     wait_upstream_join(cap1, fam, fam.ssm_group, src=src1)
     if mode == "all":
@@ -159,7 +159,7 @@ def test_downstream_source_to_upstreams(topo, capture, mcproxy, fam, mode):
             ready=vifs_ready(net.proxy, fam, ("up0", "up1", "dn1", "dn2")))
     h1, h2 = net.hosts["h1"], net.hosts["h2"]
     src = host_addr(h2, fam)
-    rx1 = procs.receive(h1.ns, "eth0", fam.group, duration=5, port=5001)
+    rx1 = procs.receive(h1.ns, "eth0", fam.group, duration=5, port=5001, count=50)
     time.sleep(1.0)
     procs.send(h2.ns, "eth0", fam.group, count=50, rate=200, port=5001, source_address=src)
     s1 = rx1.summary()

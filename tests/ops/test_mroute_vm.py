@@ -51,8 +51,12 @@ def test_vm_returns_output_status_and_a_multicast_routing_kernel(tmp_path):
     marker.write_text("seen through 9p\n")
     script = ("echo kernel=$MCPROXY_MROUTE_KERNEL; echo here=$(pwd); echo probe=$PROBE; cat " + str(marker)
               + "; test -e /proc/net/ip_mr_vif && test -e /proc/net/ip6_mr_vif && echo mroute=yes;"
-              " echo tmp=$TMPDIR; echo to-stderr >&2; exit 7")
-    r = run(["sh", "-c", script], env={"MCPROXY_VM": "always", "PROBE": "caller's value"})
+              " echo tmp=$TMPDIR; echo to-stderr >&2\n"
+              # A second line and arguments with quotes, dollars and a newline
+              # reach the command unchanged (the VM's /bin/sh is dash).
+              'printf "arg=%s|" "$0" "$1"; echo; exit 7')
+    r = run(["sh", "-c", script, "it's $HOME", "two\nlines"],
+            env={"MCPROXY_VM": "always", "PROBE": "caller's value"})
     assert r.returncode == 7, r.stdout + r.stderr
     out = r.stdout.splitlines()
     assert "kernel=vm" in out
@@ -62,6 +66,7 @@ def test_vm_returns_output_status_and_a_multicast_routing_kernel(tmp_path):
     assert "mroute=yes" in out
     assert "tmp=/run/tmp" in out
     assert "to-stderr" in out  # the command's stderr comes back too
+    assert "arg=it's $HOME|arg=two" in out and "lines|" in out, out
     assert "running the command in a qemu VM" in r.stderr
 
 

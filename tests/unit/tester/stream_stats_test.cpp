@@ -72,6 +72,16 @@ TEST(TesterStats, StreamsAreCountedSeparately) {
     EXPECT_EQ(st.sources().at("198.51.100.2"), 6U);
 }
 
+TEST(TesterStats, MaxSeqIsTheHighestOverAllStreams) {
+    // receive --count N ends once packet N-1 is here, even when the head of
+    // the stream was lost: max_seq() tells.
+    receiver_stats st;
+    EXPECT_EQ(st.max_seq(), std::nullopt);
+    for (const std::uint64_t i : {4, 9, 6}) add(st, i, 10, 1);
+    add(st, 3, 10, 2, "198.51.100.2");
+    EXPECT_EQ(st.max_seq(), 9U);
+}
+
 TEST(TesterStats, DelayMinMedianMax) {
     receiver_stats st;
     EXPECT_FALSE(st.delay().has_value());
