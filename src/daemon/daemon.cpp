@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -34,6 +36,11 @@
 namespace mcproxy::daemon {
 
 namespace {
+
+/// EX_SOFTWARE (sysexits.h): an instance kept failing or stopped
+/// answering. The packaged unit restarts mcproxy on it
+/// (RestartForceExitStatus=70); 1, a bad configuration, is not retried.
+constexpr int exit_restart_me = 70;
 
 /// Prints every diagnostic to stderr; true when there was no error.
 bool report(const config::parse_result& r) {
@@ -228,8 +235,45 @@ public:
         return std::nullopt;
     }
 
-    void run_instances() {
-        for (auto& p : instances_) p->start();
+    /// Starts every instance's loop; `main` is the main thread's loop, where
+    /// failures are handled and status replies are built.
+    void run_instances(boost::asio::io_context& main) {
+        main_ = &main;
+        for (auto& p : instances_) launch(*p);
+    }
+
+    /// Why the daemon must exit non-zero (the service manager restarts it),
+    /// or nothing. Set on the main thread; the main loop is stopped with it.
+    const std::optional<std::string>& fatal() const { return fatal_; }
+
+    /// An instance whose loop ended by an exception (proxy_instance::failed)
+    /// is stopped, which removes its VIFs and routes, and opened afresh, so
+    /// the other instances and the daemon run on. An instance that fails
+    /// again and again is a bug that a restart does not cure: after
+    /// max_restarts within restart_window the daemon exits with status 1,
+    /// and systemd (Restart=on-failure) or the operator takes over.
+    void restart_failed() {
+        for (auto& p : instances_) {
+            if (!p || !p->failed()) continue;
+            const config::instance conf = p->conf();
+            const std::string reason = p->failure();
+            p->stop();
+            p.reset();
+            if (!restart_allowed(conf.name)) {
+                return die("pinstance " + conf.name + " failed (" + reason + ") " + std::to_string(max_restarts + 1) +
+                           " times within " + std::to_string(restart_window.count()) + " s; exiting");
+            }
+            log_.write(core::log_level::error,
+                       "pinstance " + conf.name + " failed (" + reason + "): its routes and VIFs are removed, "
+                       "restarting it");
+            auto current = monitor_->dump();
+            if (!current) return die("restarting pinstance " + conf.name + ": " + current.message());
+            auto q = open_instance(conf, current.value());
+            if (!q) return die("restarting " + q.message());
+            launch(*q.value());
+            p = std::move(q.value());
+            log_.write(core::log_level::notice, "pinstance " + conf.name + " restarted");
+        }
     }
 
     /// SIGHUP: the new file completely checked first; when it is bad nothing
@@ -263,9 +307,24 @@ public:
             }
             // Only downstreams added or removed: done inside the running
             // instance, so its other interfaces and routes do not blink.
-            if (it != instances_.end() && (*it)->reconfigure(inst, current.value())) {
-                kept.push_back(std::move(*it));
-                continue;
+            if (it != instances_.end()) {
+                using outcome = proxy_instance::reconfigure_outcome;
+                const outcome o = (*it)->reconfigure(inst, current.value(), reload_limit);
+                if (o == outcome::applied) {
+                    kept.push_back(std::move(*it));
+                    continue;
+                }
+                if (o == outcome::stuck) {
+                    // Its thread cannot be stopped from here: the daemon
+                    // exits instead of hanging (fatal_, run_daemon).
+                    abandoned_.push_back(std::move(*it));
+                    for (auto& k : kept) instances_.push_back(std::move(k));
+                    std::erase(instances_, nullptr);
+                    const std::string e = "reload: pinstance " + inst.name + " did not answer within " +
+                                          std::to_string(reload_limit.count()) + " ms; exiting";
+                    die(e);
+                    return e;
+                }
             }
             if (it != instances_.end()) {
                 log_.write(core::log_level::notice, "reload: pinstance " + inst.name + " changed, restarting it");
@@ -291,7 +350,7 @@ public:
                 failure = p.message();
                 continue;
             }
-            p.value()->start();
+            launch(*p.value());
             instances_.push_back(std::move(p.value()));
         }
         model_ = std::move(next);
@@ -327,12 +386,21 @@ public:
     int monitor_fd() const { return monitor_->native_handle(); }
 
     /// `mcproxyctl show ...`: every instance's snapshot, taken on its own
-    /// thread, gathered into one reply.
+    /// thread and handed back to the main thread, which builds the reply
+    /// from them. A failed instance (about to be restarted) shows without
+    /// interfaces and routes.
     void show(const control_request& req, reply_callback reply) {
         auto gather = status_gather::create(req, instances_.size(), std::move(reply));
+        boost::asio::io_context* main = main_;
         for (std::size_t i = 0; i < instances_.size(); ++i) {
             proxy_instance* p = instances_[i].get();
-            boost::asio::post(p->io(), [i, gather, p] { gather->deliver(i, p->status()); });
+            if (p->failed() || main == nullptr) {
+                gather->deliver(i, failed_status(p->conf()));
+                continue;
+            }
+            boost::asio::post(p->io(), [i, gather, p, main] {
+                boost::asio::post(*main, [i, gather, s = p->status()]() mutable { gather->deliver(i, std::move(s)); });
+            });
         }
     }
     std::size_t instance_count() const { return instances_.size(); }
@@ -342,6 +410,12 @@ public:
             if (p) p->stop();
         instances_.clear();
         rules_.remove_all();
+        // A stuck instance's thread still uses its object: neither joined
+        // nor freed; the process is about to exit, and closing its sockets
+        // at exit makes the kernel drop that table's VIFs and routes.
+        for (auto& p : abandoned_) p->abandon();
+        for (auto& p : abandoned_) (void)p.release();
+        abandoned_.clear();
     }
 
 private:
@@ -359,8 +433,49 @@ private:
         return open_result{std::move(p), {}};
     }
 
+    /// Gives the instance its failure handler (the main thread restarts
+    /// it) and starts its loop.
+    void launch(proxy_instance& p) {
+        p.on_failure([this](const std::string&) {
+            if (main_ != nullptr) boost::asio::post(*main_, [this] { restart_failed(); });
+        });
+        p.start();
+    }
+
+    bool restart_allowed(const std::string& name) {
+        const auto now = std::chrono::steady_clock::now();
+        auto& times = restarts_[name];
+        std::erase_if(times, [&](auto t) { return now - t > restart_window; });
+        if (times.size() >= max_restarts) return false;
+        times.push_back(now);
+        return true;
+    }
+
+    void die(const std::string& why) {
+        std::erase(instances_, nullptr);
+        fatal_ = why;
+        if (main_ != nullptr) main_->stop();
+    }
+
+    static instance_status failed_status(const config::instance& conf) {
+        instance_status st;
+        st.name = conf.name;
+        st.protocol = to_wire(conf.protocol);
+        if (conf.table != 0) st.table = conf.table;
+        return st;
+    }
+
+    /// A reload waits this long for an instance to apply it in place.
+    static constexpr std::chrono::milliseconds reload_limit{10'000};
+    static constexpr std::size_t max_restarts = 3;
+    static constexpr std::chrono::seconds restart_window{60};
+
     const options& opt_;
     logger& log_;
+    boost::asio::io_context* main_ = nullptr;
+    std::optional<std::string> fatal_;
+    std::map<std::string, std::vector<std::chrono::steady_clock::time_point>> restarts_;
+    std::vector<std::unique_ptr<proxy_instance>> abandoned_;
     std::optional<kernel::link_monitor> monitor_;
     table_rules rules_;
     rp_filter_reset rp_;
@@ -435,7 +550,7 @@ int run_daemon(const options& opt, logger& log) {
         if (auto e = drop_privileges(user)) return fail("dropping privileges: " + *e);
         log.write(core::log_level::notice, "running as " + current_identity() + " with CAP_NET_ADMIN and CAP_NET_RAW only");
     }
-    sup.run_instances();
+    sup.run_instances(io);
     log.write(core::log_level::notice, std::string("mcproxy ") + MCPROXY_VERSION + " running " +
                                            std::to_string(sup.instance_count()) + " instance(s) from " +
                                            opt.config_path);
@@ -465,10 +580,15 @@ int run_daemon(const options& opt, logger& log) {
     signals.async_wait(on_signal);
     io.run();
 
+    if (sup.fatal()) {
+        log.write(core::log_level::error, *sup.fatal());
+        std::fprintf(stderr, "mcproxy: %s\n", sup.fatal()->c_str());
+        notify(notifier.stopping());
+    }
     if (control) control->stop();
     sup.stop_instances();
-    log.write(core::log_level::notice, "mcproxy stopped");
-    return 0;
+    log.write(core::log_level::notice, sup.fatal() ? "mcproxy stopped after a failure" : "mcproxy stopped");
+    return sup.fatal() ? exit_restart_me : 0;
 }
 
 }  // namespace mcproxy::daemon

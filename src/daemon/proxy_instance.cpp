@@ -3,12 +3,14 @@
 
 #include <future>
 #include <random>
+#include <stdexcept>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include "mcproxy/daemon/config_diff.hpp"
 #include "mcproxy/daemon/core_settings.hpp"
+#include "mcproxy/daemon/fault_injection.hpp"
 #include "mcproxy/daemon/status_adapter.hpp"
 #include "mcproxy/daemon/status_format.hpp"
 #include "mcproxy/daemon/status_text.hpp"
@@ -93,13 +95,26 @@ void proxy_instance::start() {
         boost::asio::post(io_, [this] { print_status(); });
     }
     reschedule();
-    thread_ = std::thread([this] {
-        try {
-            io_.run();
-        } catch (const std::exception& e) {
-            log(core::log_level::error, std::string("event loop stopped: ") + e.what());
-        }
-    });
+    fault_armed_ = take_loop_fault(conf_.name);
+    thread_ = std::thread([this] { run_loop(); });
+}
+
+void proxy_instance::run_loop() {
+    std::string reason;
+    try {
+        io_.run();
+        return;  // stop(): the shutdown task ended the loop
+    } catch (const std::exception& e) {
+        reason = e.what();
+    } catch (...) {
+        reason = "unknown exception";
+    }
+    // A handler threw: its state may be half-updated, so nothing more runs
+    // on this loop. The supervisor decides what follows (daemon.cpp).
+    log(core::log_level::error, "event loop stopped: " + reason);
+    failure_ = reason;
+    failed_.store(true, std::memory_order_release);
+    if (on_failure_) on_failure_(reason);
 }
 
 void proxy_instance::post(const kernel::interface_event& ev) {
@@ -111,20 +126,28 @@ void proxy_instance::post_resync(std::vector<kernel::interface_event> snapshot) 
         io_, [this, snapshot = std::move(snapshot)] { on_interfaces_changed(ifaces_.resync(snapshot)); });
 }
 
+void proxy_instance::remove_kernel_state() {
+    if (!port_) return;
+    for (auto& [id, a] : applied_) {
+        if (a.joined) port_->leave_router_groups(a.vif_ifindex);
+        if (a.vif_ifindex) (void)port_->remove_interface(a.vif_ifindex);
+        a = applied_interface{};
+    }
+}
+
 void proxy_instance::stop() {
     if (stopped_) return;
     stopped_ = true;
     auto shutdown = [this] {
-        if (core_ && port_) {
+        shut_down_ = true;
+        // After a failure the core may be half-updated: no goodbye reports
+        // from it, only the kernel state removed.
+        if (core_ && port_ && !failed()) {
             core::actions out;
             core_->shutdown(out);
             execute(out);
-            for (auto& [id, a] : applied_) {
-                if (a.joined) port_->leave_router_groups(a.vif_ifindex);
-                if (a.vif_ifindex) (void)port_->remove_interface(a.vif_ifindex);
-                a = applied_interface{};
-            }
         }
+        remove_kernel_state();
         watchers_.clear();
         timer_.reset();
         status_timer_.reset();
@@ -137,6 +160,9 @@ void proxy_instance::stop() {
     if (thread_.joinable()) {
         boost::asio::post(io_, shutdown);
         thread_.join();
+        // A loop that failed (before or after the post) never ran the task:
+        // its thread is gone, so this one owns the state now.
+        if (!shut_down_) shutdown();
     } else {
         shutdown();
     }
@@ -144,13 +170,35 @@ void proxy_instance::stop() {
 
 // ---- reload ---------------------------------------------------------------
 
-bool proxy_instance::reconfigure(const config::instance& next,
-                                 const std::vector<kernel::interface_event>& current) {
-    if (!thread_.joinable()) return apply_reconfiguration(next, current);
-    std::promise<bool> done;
-    auto result = done.get_future();
-    boost::asio::post(io_, [&] { done.set_value(apply_reconfiguration(next, current)); });
-    return result.get();
+proxy_instance::reconfigure_outcome proxy_instance::reconfigure(const config::instance& next,
+                                                                const std::vector<kernel::interface_event>& current,
+                                                                std::chrono::milliseconds limit) {
+    using outcome = reconfigure_outcome;
+    if (!thread_.joinable()) return apply_reconfiguration(next, current) ? outcome::applied : outcome::restart;
+    if (failed()) return outcome::restart;
+    // Shared and copied: after a time-out the task may still run later.
+    auto done = std::make_shared<std::promise<bool>>();
+    auto result = done->get_future();
+    boost::asio::post(io_, [this, done, next, current] {
+        try {
+            done->set_value(apply_reconfiguration(next, current));
+        } catch (...) {
+            done->set_exception(std::current_exception());
+            throw;  // the loop fails as for any handler (run_loop)
+        }
+    });
+    // A loop that fails never runs the task: waited for in short slices.
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    constexpr auto slice = std::chrono::milliseconds(20);
+    while (result.wait_for(slice) != std::future_status::ready) {
+        if (failed()) return outcome::restart;
+        if (std::chrono::steady_clock::now() >= deadline) return outcome::stuck;
+    }
+    try {
+        return result.get() ? outcome::applied : outcome::restart;
+    } catch (const std::exception&) {
+        return outcome::restart;
+    }
 }
 
 void proxy_instance::drop_interface(core::if_index id) {
@@ -360,6 +408,10 @@ void proxy_instance::reinstall_routes(core::if_index id) {
 // ---- timers -------------------------------------------------------------
 
 void proxy_instance::on_timer() {
+    if (fault_armed_) {
+        fault_armed_ = false;
+        throw std::runtime_error("fault injected by " + std::string(fault_variable));
+    }
     core::actions out;
     core_->advance(monotonic_now(), out);
     execute(out);

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -51,15 +53,40 @@ public:
     /// lost (any thread): what it lacks was deleted (interface_table::resync).
     void post_resync(std::vector<kernel::interface_event> snapshot);
     /// @brief Removes every route and VIF, closes the table and joins the
-    /// thread (bounded: the loop only finishes its current handler).
+    /// thread (bounded: the loop only finishes its current handler). After
+    /// a failure (failed()) the kernel state is removed from the calling
+    /// thread, since the loop that owned it is gone.
     void stop();
 
+    /// @brief Called on the instance's thread, with the reason, when its
+    /// loop ends because a handler threw; the loop runs no further work.
+    /// Set before start().
+    void on_failure(std::function<void(const std::string&)> handler) { on_failure_ = std::move(handler); }
+    /// @brief Whether the loop ended by an exception (any thread).
+    bool failed() const { return failed_.load(std::memory_order_acquire); }
+    /// @brief Why it ended (valid once failed() is true).
+    const std::string& failure() const { return failure_; }
+
+    /// @brief For a loop that does not answer: lets its thread go (detached)
+    /// instead of joining it. The object must then outlive the thread; the
+    /// caller leaks it on the way to exit.
+    void abandon() {
+        stopped_ = true;
+        if (thread_.joinable()) thread_.detach();
+    }
+
+    /// @brief What reconfigure() did.
+    enum class reconfigure_outcome {
+        applied,   ///< done in place, the instance runs on
+        restart,   ///< not possible in place, or the loop failed: the caller restarts the instance
+        stuck,     ///< the loop did not answer within `limit`: it cannot be stopped safely
+    };
     /// @brief A reload that only adds or removes downstream interfaces
     /// (config_diff.hpp reconfigurable_in_place): applied on the instance's
-    /// thread while everything else keeps running; waits until done.
-    /// `current` is a fresh interface dump. False: could not be done in
-    /// place (the caller restarts the instance).
-    bool reconfigure(const config::instance& next, const std::vector<kernel::interface_event>& current);
+    /// thread while everything else keeps running; waits until done, at most
+    /// `limit`. `current` is a fresh interface dump.
+    reconfigure_outcome reconfigure(const config::instance& next, const std::vector<kernel::interface_event>& current,
+                                    std::chrono::milliseconds limit);
 
     /// @brief The configured instance.
     const config::instance& conf() const { return conf_; }
@@ -89,6 +116,8 @@ private:
     bool apply_reconfiguration(const config::instance& next, const std::vector<kernel::interface_event>& current);
     void drop_interface(core::if_index id);
     void on_timer();
+    void run_loop();
+    void remove_kernel_state();
     void execute(core::actions& acts);
     void execute_send(const core::send_action& a);
     void execute_set_route(const core::set_route_action& a);
@@ -118,6 +147,11 @@ private:
     std::unique_ptr<boost::asio::steady_timer> status_timer_;
     std::thread thread_;
     bool stopped_ = false;
+    bool shut_down_ = false;  ///< the shutdown task ran (on whichever thread)
+    std::function<void(const std::string&)> on_failure_;
+    std::string failure_;            ///< written before failed_ is set
+    std::atomic<bool> failed_{false};
+    bool fault_armed_ = false;  ///< fault_injection.hpp: the next timer handler throws
 };
 
 }  // namespace mcproxy::daemon
