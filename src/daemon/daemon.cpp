@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <optional>
@@ -250,13 +251,14 @@ public:
     /// is stopped, which removes its VIFs and routes, and opened afresh, so
     /// the other instances and the daemon run on. An instance that fails
     /// again and again is a bug that a restart does not cure: after
-    /// max_restarts within restart_window the daemon exits with status 1,
-    /// and systemd (Restart=on-failure) or the operator takes over.
+    /// max_restarts within restart_window the daemon exits with status 70,
+    /// and systemd (RestartForceExitStatus=70) or the operator takes over.
     void restart_failed() {
         for (auto& p : instances_) {
             if (!p || !p->failed()) continue;
             const config::instance conf = p->conf();
             const std::string reason = p->failure();
+            answer_pending_shows(conf);
             p->stop();
             p.reset();
             if (!restart_allowed(conf.name)) {
@@ -392,12 +394,14 @@ public:
     void show(const control_request& req, reply_callback reply) {
         auto gather = status_gather::create(req, instances_.size(), std::move(reply));
         boost::asio::io_context* main = main_;
+        std::erase_if(pending_shows_, [](const pending_show& s) { return s.gather.expired(); });
         for (std::size_t i = 0; i < instances_.size(); ++i) {
             proxy_instance* p = instances_[i].get();
             if (p->failed() || main == nullptr) {
                 gather->deliver(i, failed_status(p->conf()));
                 continue;
             }
+            pending_shows_.push_back({gather, i, p->conf().name, p->conf().family});
             boost::asio::post(p->io(), [i, gather, p, main] {
                 boost::asio::post(*main, [i, gather, s = p->status()]() mutable { gather->deliver(i, std::move(s)); });
             });
@@ -415,8 +419,11 @@ public:
         // at exit makes the kernel drop that table's VIFs and routes.
         for (auto& p : abandoned_) p->abandon();
         for (auto& p : abandoned_) (void)p.release();
+        if (!abandoned_.empty()) abandoned_any_ = true;
         abandoned_.clear();
     }
+    /// Whether a stuck instance's thread was left running (see stop_instances).
+    bool abandoned_any() const { return abandoned_any_; }
 
 private:
     struct open_result {
@@ -451,6 +458,15 @@ private:
         return true;
     }
 
+    /// A show waiting on an instance whose loop failed gets that instance's
+    /// row now: the failed loop will never run the posted task
+    /// (status_gather ignores a second delivery for the same row).
+    void answer_pending_shows(const config::instance& conf) {
+        for (const auto& s : pending_shows_)
+            if (s.name == conf.name && s.family == conf.family)
+                if (auto g = s.gather.lock()) g->deliver(s.index, failed_status(conf));
+    }
+
     void die(const std::string& why) {
         std::erase(instances_, nullptr);
         fatal_ = why;
@@ -476,6 +492,14 @@ private:
     std::optional<std::string> fatal_;
     std::map<std::string, std::vector<std::chrono::steady_clock::time_point>> restarts_;
     std::vector<std::unique_ptr<proxy_instance>> abandoned_;
+    bool abandoned_any_ = false;
+    struct pending_show {
+        std::weak_ptr<status_gather> gather;
+        std::size_t index;
+        std::string name;
+        net::family family;
+    };
+    std::vector<pending_show> pending_shows_;
     std::optional<kernel::link_monitor> monitor_;
     table_rules rules_;
     rp_filter_reset rp_;
@@ -588,6 +612,13 @@ int run_daemon(const options& opt, logger& log) {
     if (control) control->stop();
     sup.stop_instances();
     log.write(core::log_level::notice, sup.fatal() ? "mcproxy stopped after a failure" : "mcproxy stopped");
+    // A stuck instance's thread still runs and uses objects that end with
+    // this function and with main(): leave at once, without destructors.
+    // Closing the process's sockets makes the kernel drop its tables.
+    if (sup.abandoned_any()) {
+        std::fflush(nullptr);
+        std::_Exit(exit_restart_me);
+    }
     return sup.fatal() ? exit_restart_me : 0;
 }
 

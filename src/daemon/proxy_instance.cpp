@@ -111,10 +111,15 @@ void proxy_instance::run_loop() {
     }
     // A handler threw: its state may be half-updated, so nothing more runs
     // on this loop. The supervisor decides what follows (daemon.cpp).
-    log(core::log_level::error, "event loop stopped: " + reason);
     failure_ = reason;
     failed_.store(true, std::memory_order_release);
-    if (on_failure_) on_failure_(reason);
+    // Nothing may escape this thread (std::terminate): a failed log or post
+    // leaves the failure to be found by failed() at the next reload or stop.
+    try {
+        log(core::log_level::error, "event loop stopped: " + reason);
+        if (on_failure_) on_failure_(reason);
+    } catch (...) {  // see above: nowhere left to report it
+    }
 }
 
 void proxy_instance::post(const kernel::interface_event& ev) {
@@ -139,7 +144,6 @@ void proxy_instance::stop() {
     if (stopped_) return;
     stopped_ = true;
     auto shutdown = [this] {
-        shut_down_ = true;
         // After a failure the core may be half-updated: no goodbye reports
         // from it, only the kernel state removed.
         if (core_ && port_ && !failed()) {
@@ -156,6 +160,9 @@ void proxy_instance::stop() {
         }
         work_.reset();
         io_.stop();
+        // Last: if anything above threw on the loop thread, the caller
+        // runs the rest after the join (failed() then skips the core).
+        shut_down_ = true;
     };
     if (thread_.joinable()) {
         boost::asio::post(io_, shutdown);
@@ -196,7 +203,7 @@ proxy_instance::reconfigure_outcome proxy_instance::reconfigure(const config::in
     }
     try {
         return result.get() ? outcome::applied : outcome::restart;
-    } catch (const std::exception&) {
+    } catch (...) {  // the task threw: that loop has failed (run_loop)
         return outcome::restart;
     }
 }

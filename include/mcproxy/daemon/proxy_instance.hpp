@@ -72,6 +72,7 @@ public:
     /// caller leaks it on the way to exit.
     void abandon() {
         stopped_ = true;
+        io_.stop();  // runs nothing more once the stuck handler returns
         if (thread_.joinable()) thread_.detach();
     }
 
