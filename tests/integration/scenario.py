@@ -3,13 +3,15 @@
 readiness predicates and checks on captured reports."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import pytest
 
 from capture import Capture, Message
-from kernel_state import vif_names
-from netns import SLOW_DAEMON
+import procs
+from kernel_state import mroutes, vif_names
+from netns import SLOW_DAEMON, patience
 from packets import link_local
 
 # Short timers so every test stays well under 20 s: general queries every
@@ -130,6 +132,30 @@ def wait_upstream_join(cap: Capture, fam: Fam, group: str, net=None,
     assert m is not None, (f"no upstream report joining {group} within {timeout} s; seen: "
                            f"{cap.messages_now(family=fam.name)}")
     return m
+
+
+# A UDP port no test receiver listens on: packets that only make a route.
+PRIME_PORT = 5999
+
+
+def prime_route(net, fam: Fam, group: str, wanted_oif: str, source: str | None = None,
+                timeout: float = 10.0) -> None:
+    """A slow daemon (SLOW_DAEMON) may take seconds to answer the upcall of a
+    new (S,G): a short test stream would be over before its route exists.
+    Where a test is about what is forwarded rather than how soon, this sends
+    a few packets to a port nobody listens on and waits until the kernel
+    route for `group` forwards onto `wanted_oif`. Does nothing otherwise."""
+    if not SLOW_DAEMON:
+        return
+    source = source or fam.src_a
+    deadline = time.monotonic() + patience(timeout)
+    while time.monotonic() < deadline:
+        procs.send(net.router.ns, "eth0", group, count=4, rate=100, port=PRIME_PORT, source_address=source)
+        if procs.wait_for(lambda: any(r["group"] == group and wanted_oif in r["oifs"]
+                                      for r in mroutes(net.proxy, fam.name)), 2.0):
+            return
+    raise AssertionError(f"no route for {group} onto {wanted_oif} within {patience(timeout)} s: "
+                         f"{mroutes(net.proxy, fam.name)}")
 
 
 def assert_stream_complete(s: dict, count: int) -> None:

@@ -11,8 +11,9 @@ import pytest
 
 import procs
 from kernel_state import mroutes
+from netns import SLOW_DAEMON
 from procs import wait_for
-from scenario import (FAMILIES, is_proxy_report, leaves_group, records_for,
+from scenario import (FAMILIES, assert_stream_complete, is_proxy_report, leaves_group, records_for,
                       simple_config, vifs_ready, wait_upstream_join)
 
 
@@ -39,10 +40,14 @@ def test_any_source_join_forward_leave_prune(topo, capture, mcproxy, fam):
     procs.send(net.router.ns, "eth0", fam.group, count=100, rate=100, source_address=fam.src_a)
     s = rx.summary()
     # Every packet arrives: the first ones wait in the kernel's unresolved
-    # queue while the daemon answers the upcall.
-    assert s["received"] == 100 and s["lost"] == 0 and s["duplicates"] == 0, s
-    assert s["first_seq"] == 0, s
-    assert s["sources"] == {fam.src_a: 100}, s
+    # queue (3 or 4 packets) while the daemon answers the upcall. A slow
+    # (sanitized) daemon may answer after the queue is full.
+    if SLOW_DAEMON:
+        assert_stream_complete(s, 100)
+    else:
+        assert s["received"] == 100 and s["lost"] == 0 and s["duplicates"] == 0, s
+        assert s["first_seq"] == 0, s
+    assert s["sources"] == {fam.src_a: s["received"]}, s
     assert _routes_to(net, fam, fam.group, "dn1"), mroutes(net.proxy, fam.name)
     # h2 did not join: nothing of the group on dn2.
     assert dn2.datagrams_now(fam.group) == []
