@@ -112,6 +112,13 @@ public:
         for (const auto& [id, s] : streams_) n += s.lost();
         return n;
     }
+    /// @brief The lowest sequence number received over all streams, if any.
+    std::optional<std::uint64_t> min_seq() const {
+        std::optional<std::uint64_t> m;
+        for (const auto& [id, s] : streams_)
+            if (s.unique > 0 && (!m || s.min_seq < *m)) m = s.min_seq;
+        return m;
+    }
     /// @brief The highest sequence number received over all streams, if any.
     std::optional<std::uint64_t> max_seq() const {
         std::optional<std::uint64_t> m;
@@ -233,6 +240,10 @@ inline std::string summary_json(const receiver_stats& st, const receive_context&
     field("streams", num(st.streams().size()));
     const auto first = st.first_seq();
     field("first_seq", first ? num(*first) : "null");
+    const auto lowest = st.min_seq();
+    const auto highest = st.max_seq();
+    field("min_seq", lowest ? num(*lowest) : "null");
+    field("max_seq", highest ? num(*highest) : "null");
     field("first_packet_time", st.received() ? json_time(st.first_recv_ns()) : "null");
     field("last_packet_time", st.received() ? json_time(st.last_recv_ns()) : "null");
     if (const auto d = st.delay()) {

@@ -37,7 +37,7 @@ run_suite() {
   env "$@" MCPROXY_BIN="$top/build/mcproxy" scripts/with-mroute-kernel.sh \
     /usr/bin/python3 -m pytest -q -p no:cacheprovider -n "$workers" tests/integration 2>&1 | tee "$log"
   local rc=${PIPESTATUS[0]}
-  echo "$name: $(tail -1 "$log" | grep -oE '[0-9]+ (passed|failed)[^=]*' | head -1) ($((SECONDS - t0)) s)"
+  echo "$name: $(grep -E '^[0-9]+ (passed|failed)' "$log" | tail -1 | sed 's/ *=*$//') ($((SECONDS - t0)) s)"
   if [ "$rc" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 }
 

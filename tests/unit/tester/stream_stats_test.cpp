@@ -77,9 +77,13 @@ TEST(TesterStats, MaxSeqIsTheHighestOverAllStreams) {
     // the stream was lost: max_seq() tells.
     receiver_stats st;
     EXPECT_EQ(st.max_seq(), std::nullopt);
+    EXPECT_EQ(st.min_seq(), std::nullopt);
     for (const std::uint64_t i : {4, 9, 6}) add(st, i, 10, 1);
     add(st, 3, 10, 2, "198.51.100.2");
     EXPECT_EQ(st.max_seq(), 9U);
+    // Reordered head: the first packet received (4) is not the lowest.
+    EXPECT_EQ(st.first_seq(), 4U);
+    EXPECT_EQ(st.min_seq(), 3U);
 }
 
 TEST(TesterStats, DelayMinMedianMax) {
@@ -112,6 +116,7 @@ TEST(TesterStats, JsonSummaryHasStableFields) {
     EXPECT_NE(j.find("\"lost\":1"), std::string::npos) << j;
     EXPECT_NE(j.find("\"foreign\":1"), std::string::npos) << j;
     EXPECT_NE(j.find("\"first_seq\":3"), std::string::npos) << j;
+    EXPECT_NE(j.find("\"min_seq\":3,\"max_seq\":5"), std::string::npos) << j;
     EXPECT_NE(j.find("\"first_packet_time\":1795640000.003100"), std::string::npos) << j;
     EXPECT_NE(j.find("\"delay_us\":{\"min\":100.0,\"median\":200.0,\"max\":300.0}"),
               std::string::npos)
@@ -125,6 +130,7 @@ TEST(TesterStats, JsonSummaryHasStableFields) {
 TEST(TesterStats, JsonSummaryOfNothingUsesNull) {
     const std::string j = summary_json(receiver_stats{}, {"eth0", "ff05::1", 5001, 1});
     EXPECT_NE(j.find("\"first_seq\":null"), std::string::npos) << j;
+    EXPECT_NE(j.find("\"min_seq\":null,\"max_seq\":null"), std::string::npos) << j;
     EXPECT_NE(j.find("\"delay_us\":null"), std::string::npos) << j;
     EXPECT_NE(j.find("\"sources\":{}"), std::string::npos) << j;
 }
