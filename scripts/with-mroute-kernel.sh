@@ -242,7 +242,7 @@ write_job() {
     echo 'export PATH=/run/mroute-vm/bin:$PATH'
     printf 'cd '; sh_quote "$(pwd)"; echo ' || exit 1'
     if [ "$interactive" = 1 ]; then
-      printf 'export TERM=%q\n' "${TERM:-vt100}"
+      printf 'export TERM='; sh_quote "${TERM:-vt100}"; echo
       echo "export PS1='mroute-vm:\\w# '"
       # shellcheck disable=SC2016  # expands in the VM
       echo 'echo "with-mroute-kernel: a shell in the VM ($(uname -r)); exit ends the VM" >&3'
@@ -257,7 +257,7 @@ write_job() {
     fi
     echo 'rc=$?'
     # shellcheck disable=SC2016  # expands in the VM
-    printf 'echo "$rc" >%q\n' "$job.rc"
+    printf 'echo "$rc" >'; sh_quote "$job.rc"; echo
     echo 'sync; echo o >/proc/sysrq-trigger; sleep 30'
   } >"$job"
 }
