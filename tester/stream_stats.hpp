@@ -66,6 +66,18 @@ struct stream_stats {
         const std::uint64_t span = max_seq - min_seq + 1;
         return span > unique ? span - unique : 0;
     }
+
+    /// @brief The highest sequence number between the lowest and highest
+    /// received that never arrived; nullopt when there is no gap, or when
+    /// duplicate tracking stopped (the set of numbers is then incomplete).
+    /// Tells a gap right behind the packets a kernel held for an unresolved
+    /// route from a gap in the middle of a stream.
+    std::optional<std::uint64_t> max_missing_seq() const {
+        if (dup_tracking_full || lost() == 0) return std::nullopt;
+        for (std::uint64_t s = max_seq; s > min_seq; --s)
+            if (seen.count(s - 1) == 0) return s - 1;
+        return std::nullopt;
+    }
 };
 
 /// @brief Minimum, median and maximum of the one-way delay, microseconds.
@@ -124,6 +136,16 @@ public:
         std::optional<std::uint64_t> m;
         for (const auto& [id, s] : streams_)
             if (s.unique > 0 && (!m || s.max_seq > *m)) m = s.max_seq;
+        return m;
+    }
+    /// @brief The highest missing sequence number over all streams (see
+    /// stream_stats::max_missing_seq), if any.
+    std::optional<std::uint64_t> max_missing_seq() const {
+        std::optional<std::uint64_t> m;
+        for (const auto& [id, s] : streams_) {
+            const auto gap = s.max_missing_seq();
+            if (gap && (!m || *gap > *m)) m = gap;
+        }
         return m;
     }
     /// @brief Datagrams on the port that were not test payloads.
@@ -244,6 +266,8 @@ inline std::string summary_json(const receiver_stats& st, const receive_context&
     const auto highest = st.max_seq();
     field("min_seq", lowest ? num(*lowest) : "null");
     field("max_seq", highest ? num(*highest) : "null");
+    const auto gap = st.max_missing_seq();
+    field("max_missing_seq", gap ? num(*gap) : "null");
     field("first_packet_time", st.received() ? json_time(st.first_recv_ns()) : "null");
     field("last_packet_time", st.received() ? json_time(st.last_recv_ns()) : "null");
     if (const auto d = st.delay()) {

@@ -45,10 +45,16 @@ count_ctest() {  # count_ctest NAME LOG
   if [ "${total:-0}" -eq 0 ]; then failed=1; fi
   count "$1" $((total - failed)) "$failed"
 }
-count_pytest() {  # count_pytest NAME LOG: "N passed" and "N failed/errors" of pytest's last line
+pytest_summary() {  # pytest_summary LOG: pytest's closing line ("1 failed, 28 passed in 164.09s"),
+  # not a daemon log line that happens to say "failed" in the captured output
+  grep -E '^(=+ )?[0-9]+ (passed|failed|errors?|skipped|deselected|xfailed|xpassed|warnings?)\b.* in [0-9.]+s' "$1" | tail -1
+}
+pytest_passed() { pytest_summary "$1" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+' || echo 0; }
+pytest_failed() { pytest_summary "$1" | grep -oE '[0-9]+ (failed|errors?)' | awk '{s+=$1} END {print s+0}'; }
+count_pytest() {  # count_pytest NAME LOG
   local p f
-  p=$(grep -oE '[0-9]+ passed' "$2" | tail -1 | grep -oE '[0-9]+' || echo 0)
-  f=$(grep -oE '[0-9]+ (failed|errors?)' "$2" | awk '{s+=$1} END {print s+0}')
+  p=$(pytest_passed "$2")
+  f=$(pytest_failed "$2")
   if [ "${p:-0}" -eq 0 ] && [ "${f:-0}" -eq 0 ]; then f=1; fi
   count "$1" "${p:-0}" "${f:-0}"
 }
@@ -159,8 +165,8 @@ if [ "${SKIP_SANITIZE:-0}" != 1 ] && [ -x tests/sanitize.sh ]; then
   p=$(grep -c '^ok: unit_' build/sanitize.log || true)
   f=$(grep -c '^FAILED: unit_' build/sanitize.log || true)
   if [ -f build/asan/pytest.log ] && [ "${SKIP_INTEGRATION:-0}" != 1 ]; then
-    ip=$(grep -oE '[0-9]+ passed' build/asan/pytest.log | tail -1 | grep -oE '[0-9]+' || echo 0)
-    ifail=$(grep -oE '[0-9]+ (failed|errors?)' build/asan/pytest.log | awk '{s+=$1} END {print s+0}')
+    ip=$(pytest_passed build/asan/pytest.log)
+    ifail=$(pytest_failed build/asan/pytest.log)
     p=$((p + ${ip:-0})); f=$((f + ${ifail:-0}))
   fi
   if grep -q '^sanitize: sanitizer reports found' build/sanitize.log; then f=$((f + 1)); else p=$((p + 1)); fi

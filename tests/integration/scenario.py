@@ -158,18 +158,27 @@ def prime_route(net, fam: Fam, group: str, wanted_oif: str, source: str | None =
                          f"{mroutes(net.proxy, fam.name)}")
 
 
+# Sequence numbers below which a slow daemon may lose packets: an upcall
+# answered within 80 ms at the fastest test stream (200 packets/s).
+SLOW_HEAD = 16
+
+
 def assert_stream_complete(s: dict, count: int) -> None:
     """Every packet of a `count`-packet test stream arrived (`s`: the
     receiver's JSON summary). A slow daemon (netns.SLOW_DAEMON: sanitized or
-    emulated) may miss the head of a stream whose route the stream itself
-    creates, since the kernel queues only 3 to 4 packets of an unresolved
-    (S,G) while the daemon answers the upcall: there up to 10 packets may be
-    missing at the start, and none after the first one received."""
+    emulated) may miss packets near the head of a stream whose route the
+    stream itself creates: the kernel holds the first 4 packets of an
+    unresolved (S,G) and drops the ones after them until the daemon answers
+    the upcall (ipmr_cache_unresolved: "qlen > 3"), and it refuses a new
+    unresolved entry outright while 10 are pending. There every missing
+    number must be below SLOW_HEAD; nothing later may be missing."""
     if SLOW_DAEMON:
         # The lowest number, not the first received: a packet released from
         # the unresolved queue may arrive after a newer one.
         first = s.get("min_seq", s.get("first_seq"))
-        assert (first is not None and first <= 10 and s["lost"] == 0 and s["duplicates"] == 0
-                and s["received"] == count - first and s.get("max_seq", count - 1) == count - 1), s
+        gap = s.get("max_missing_seq")
+        assert (first is not None and first < SLOW_HEAD and (gap is None or gap < SLOW_HEAD)
+                and s["duplicates"] == 0 and s["received"] == count - first - s["lost"]
+                and s.get("max_seq", count - 1) == count - 1), s
     else:
         assert s["received"] == count and s["lost"] == 0, s

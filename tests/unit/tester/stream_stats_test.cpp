@@ -38,6 +38,20 @@ TEST(TesterStats, GapsCountAsLossOnlyBetweenFirstAndLast) {
     EXPECT_EQ(st.unique(), 4U);
 }
 
+TEST(TesterStats, MaxMissingSeqIsTheHighestGap) {
+    receiver_stats st;
+    EXPECT_EQ(st.max_missing_seq(), std::nullopt);
+    // Packets 0-3 held by the kernel, 4 and 5 dropped, then a hole at 8.
+    for (const std::uint64_t i : {0, 1, 2, 3, 6, 7, 9}) add(st, i, 50);
+    EXPECT_EQ(st.max_missing_seq(), 8U);
+    receiver_stats head;
+    for (const std::uint64_t i : {0, 1, 2, 3, 6, 7, 8, 9}) add(head, i, 50);
+    EXPECT_EQ(head.max_missing_seq(), 5U);
+    receiver_stats whole;
+    for (const std::uint64_t i : {4, 5, 6}) add(whole, i, 50);
+    EXPECT_EQ(whole.max_missing_seq(), std::nullopt);  // nothing missing between 4 and 6
+}
+
 TEST(TesterStats, DuplicatesAreNotLossOrReordering) {
     receiver_stats st;
     for (const std::uint64_t i : {0, 1, 1, 2, 2, 2}) add(st, i, 10);
@@ -116,7 +130,8 @@ TEST(TesterStats, JsonSummaryHasStableFields) {
     EXPECT_NE(j.find("\"lost\":1"), std::string::npos) << j;
     EXPECT_NE(j.find("\"foreign\":1"), std::string::npos) << j;
     EXPECT_NE(j.find("\"first_seq\":3"), std::string::npos) << j;
-    EXPECT_NE(j.find("\"min_seq\":3,\"max_seq\":5"), std::string::npos) << j;
+    EXPECT_NE(j.find("\"min_seq\":3,\"max_seq\":5,\"max_missing_seq\":4"), std::string::npos)
+        << j;
     EXPECT_NE(j.find("\"first_packet_time\":1795640000.003100"), std::string::npos) << j;
     EXPECT_NE(j.find("\"delay_us\":{\"min\":100.0,\"median\":200.0,\"max\":300.0}"),
               std::string::npos)
@@ -130,7 +145,9 @@ TEST(TesterStats, JsonSummaryHasStableFields) {
 TEST(TesterStats, JsonSummaryOfNothingUsesNull) {
     const std::string j = summary_json(receiver_stats{}, {"eth0", "ff05::1", 5001, 1});
     EXPECT_NE(j.find("\"first_seq\":null"), std::string::npos) << j;
-    EXPECT_NE(j.find("\"min_seq\":null,\"max_seq\":null"), std::string::npos) << j;
+    EXPECT_NE(j.find("\"min_seq\":null,\"max_seq\":null,\"max_missing_seq\":null"),
+              std::string::npos)
+        << j;
     EXPECT_NE(j.find("\"delay_us\":null"), std::string::npos) << j;
     EXPECT_NE(j.find("\"sources\":{}"), std::string::npos) << j;
 }
