@@ -151,8 +151,9 @@ semantic_result analyze(const ast::file& tree) {
             else if (f.source) fam = f.source->first.fam();
         }
         for (const auto& f : *flat)
-            rules.push_back({f.iface, f.group.value_or(address_range::all(fam)),
-                             f.source.value_or(address_range::all(fam)), f.loc});
+            rules.push_back({{f.iface, f.group.value_or(address_range::all(fam)),
+                              f.source.value_or(address_range::all(fam))},
+                             f.loc});
         r.config.tables.emplace(name, rule_set(std::move(rules)));
     }
 

@@ -67,8 +67,9 @@ std::optional<rule_set> bind_rules(const instance& inst, const std::vector<flat_
         if (f.iface && !inst.find_upstream(*f.iface) && !inst.find_downstream(*f.iface))
             sink.warn(f.iface_loc, "interface " + q(*f.iface) + " in this rule is not part of instance " +
                                        q(inst.name) + " (bound at " + to_string(binding) + "); the rule never matches");
-        rules.push_back({f.iface, f.group.value_or(address_range::all(inst.family)),
-                         f.source.value_or(address_range::all(inst.family)), f.loc});
+        rules.push_back({{f.iface, f.group.value_or(address_range::all(inst.family)),
+                          f.source.value_or(address_range::all(inst.family))},
+                         f.loc});
     }
     if (!ok) return std::nullopt;
     return rule_set(std::move(rules));
@@ -198,8 +199,9 @@ void apply_bindings(const ast::file& tree, model& m, const std::map<std::string,
             }
             auto rules = bind_rules(*inst, *flat, b->loc, sink);
             if (!rules) continue;
-            filter f{b->whitelist ? filter_type::whitelist : filter_type::blacklist, std::move(*rules),
-                     b->table_ref ? b->table_ref->text : std::string(), b->loc};
+            filter f{{b->whitelist ? filter_type::whitelist : filter_type::blacklist, std::move(*rules),
+                      b->table_ref ? b->table_ref->text : std::string()},
+                     b->loc};
             if (b->iface) {
                 apply_filter(*inst, *b, std::move(f), false);
                 continue;

@@ -94,7 +94,7 @@ void build_instances(const ast::file& tree, model& m, std::map<std::string, std:
                                       std::to_string(max_interfaces_per_instance) +
                                       " interfaces; the kernel allows 32 per table (split it into several instances)",
                            u.text, "at most 32 interfaces");
-            inst.upstreams.push_back({u.text, false, {}, u.loc});
+            inst.upstreams.push_back({{u.text, false, {}}, u.loc});
         }
         for (const auto& dn : d->downstreams) {
             if (!check_iface_name(dn, sink)) continue;

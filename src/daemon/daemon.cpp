@@ -303,7 +303,7 @@ public:
             auto it = std::find_if(instances_.begin(), instances_.end(), [&](const auto& p) {
                 return p && p->conf().name == inst.name && p->conf().family == inst.family;
             });
-            if (it != instances_.end() && fingerprint((*it)->conf()) == fingerprint(inst)) {
+            if (it != instances_.end() && same_settings((*it)->conf(), inst)) {
                 kept.push_back(std::move(*it));
                 continue;
             }

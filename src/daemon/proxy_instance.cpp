@@ -226,7 +226,7 @@ bool proxy_instance::apply_reconfiguration(const config::instance& next,
     // Removed downstreams, and those whose settings changed (they start over).
     for (const auto& d : conf_.downstreams) {
         const auto* keep = next.find_downstream(d.name);
-        if (keep && downstream_fingerprint(*keep) == downstream_fingerprint(d)) continue;
+        if (keep && same_settings(*keep, d)) continue;
         const interface_state* st = ifaces_.by_name(d.name);
         if (!st) continue;
         const core::if_index id = st->conf.id;

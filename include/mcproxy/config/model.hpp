@@ -55,22 +55,39 @@ struct downstream_tuning {
 struct interface_filters {
     std::optional<filter> in;  ///< filter for the `in` direction
     std::optional<filter> out;  ///< filter for the `out` direction
+    friend bool operator==(const interface_filters&, const interface_filters&) = default;
 };
 
-/// @brief An upstream interface, in configured order (order matters for `first`).
-struct upstream {
+// The structs below are split in two: a `_settings` base holds what the
+// daemon runs, with a defaulted operator== (a reload keeps whatever compares
+// equal, and a field added later is compared without anyone remembering to);
+// the derived struct adds where it was written, which never makes two
+// configurations differ.
+
+/// @brief What an upstream interface is configured to do.
+struct upstream_settings {
     std::string name;  ///< interface name
     bool peering = false;  ///< also a downstream of the same instance
     interface_filters filters;  ///< bound filters (own binding or the `*` one)
+    friend bool operator==(const upstream_settings&, const upstream_settings&) = default;
+};
+
+/// @brief An upstream interface, in configured order (order matters for `first`).
+struct upstream : upstream_settings {
     location loc;  ///< where it was listed
 };
 
-/// @brief A downstream interface.
-struct downstream {
+/// @brief What a downstream interface is configured to do.
+struct downstream_settings {
     std::string name;  ///< interface name
     bool peering = false;  ///< also an upstream of the same instance
     downstream_tuning tuning;  ///< effective timers, fast leave and limits
     interface_filters filters;  ///< bound filters (own binding or the `*` one)
+    friend bool operator==(const downstream_settings&, const downstream_settings&) = default;
+};
+
+/// @brief A downstream interface.
+struct downstream : downstream_settings {
     location loc;  ///< where it was listed
 };
 
@@ -86,8 +103,9 @@ struct rule_matching {
     friend bool operator==(const rule_matching&, const rule_matching&) = default;
 };
 
-/// @brief One proxy instance: its own kernel table, protocol and interfaces.
-struct instance {
+/// @brief What one proxy instance runs: its own kernel table, protocol and
+/// interfaces. Two instances whose settings compare equal run identically.
+struct instance_settings {
     std::string name;  ///< unique name
     protocol_version protocol = protocol_version::igmpv3;  ///< group membership protocol
     net::family family = net::family::ipv4;  ///< follows from the protocol
@@ -104,6 +122,11 @@ struct instance {
     rule_matching upstream_in{matching::first, milliseconds{0}};  ///< default `first`
     rule_matching upstream_out{matching::all, milliseconds{0}};   ///< default `all`
     milliseconds route_idle_timeout{300'000};  ///< unused (S,G) entries are removed after this
+    friend bool operator==(const instance_settings&, const instance_settings&) = default;
+};
+
+/// @brief One proxy instance as configured, with where it was defined.
+struct instance : instance_settings {
     location loc;  ///< of the `pinstance` definition
 
     /// @brief Number of distinct interfaces (a peering interface counts once).

@@ -31,12 +31,18 @@ struct address_range {
     friend bool operator==(const address_range&, const address_range&) = default;
 };
 
-/// @brief One rule: an optional interface the data must arrive on, a group
-/// range and a source range.
-struct rule {
+/// @brief What one rule matches: an optional interface the data must arrive
+/// on, a group range and a source range. Rules that compare equal match the
+/// same packets, wherever they were written.
+struct rule_match {
     std::optional<std::string> iface;  ///< the arrival interface the data must have; nullopt: any
     address_range group;  ///< groups the rule covers
     address_range source;  ///< sources the rule covers
+    friend bool operator==(const rule_match&, const rule_match&) = default;
+};
+
+/// @brief One rule as written.
+struct rule : rule_match {
     location loc;  ///< where the rule was written
 
     /// @brief Whether (source, group) arriving on `iface` matches this rule.
@@ -63,6 +69,10 @@ public:
     bool empty() const { return rules().empty(); }
     /// @brief Number of rules.
     std::size_t size() const { return rules().size(); }
+    /// @brief The same rules in the same order (their locations aside).
+    friend bool operator==(const rule_set& a, const rule_set& b) {
+        return a.rules_ == b.rules_ || a.rules() == b.rules();
+    }
 
 private:
     static const std::vector<rule>& empty_rules();
@@ -72,12 +82,17 @@ private:
 /// @brief Whitelist or blacklist.
 enum class filter_type { whitelist, blacklist };
 
-/// @brief A table bound to an interface and direction.
-struct filter {
+/// @brief What a bound table does: equal settings filter identically.
+struct filter_settings {
     filter_type type = filter_type::whitelist;  ///< whitelist or blacklist
     rule_set rules;  ///< the table's rules
     std::string table_name;  ///< empty for an anonymous table
-    location loc;            ///< of the binding statement
+    friend bool operator==(const filter_settings&, const filter_settings&) = default;
+};
+
+/// @brief A table bound to an interface and direction.
+struct filter : filter_settings {
+    location loc;  ///< of the binding statement
 
     /// @brief Whitelist: allowed when a rule matches; blacklist: when none does.
     bool allows(std::string_view iface, const net::address& source, const net::address& group) const {

@@ -1,22 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /// @file
-/// @brief What a reload changes: a canonical text of everything in an
-/// instance's configuration that affects how it runs, to compare old and new.
+/// @brief What a reload changes: old and new configuration of an instance
+/// compared by value (config::instance_settings and the settings structs it
+/// holds compare with defaulted operator==; source locations never count).
 #pragma once
-
-#include <string>
 
 #include "mcproxy/config/model.hpp"
 
 namespace mcproxy::daemon {
 
-/// @brief Canonical description of `inst`: protocol, table, interfaces in
-/// order with their tuning and filters (every rule), rule matching, timers.
-/// Two instances with the same fingerprint run identically.
-std::string fingerprint(const config::instance& inst);
+/// @brief Whether `a` and `b` run identically: protocol, table, interfaces
+/// in order with their tuning and filters (every rule), rule matching, timers.
+bool same_settings(const config::instance& a, const config::instance& b);
 
-/// @brief The part of the fingerprint that belongs to one downstream.
-std::string downstream_fingerprint(const config::downstream& d);
+/// @brief Whether two downstreams run identically: name, tuning, filters.
+bool same_settings(const config::downstream& a, const config::downstream& b);
 
 /// @brief Whether `after` differs from `before` only in its downstream
 /// interfaces and neither has filters or peering interfaces: then a reload
