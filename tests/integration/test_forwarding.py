@@ -11,9 +11,9 @@ import pytest
 
 import procs
 from kernel_state import mroutes
-from netns import SLOW_DAEMON
+from netns import SLOW_DAEMON, patience
 from procs import wait_for
-from scenario import (FAMILIES, assert_stream_complete, is_proxy_report, leaves_group, records_for,
+from scenario import (FAMILIES, assert_no_loss, assert_stream_complete, is_proxy_report, leaves_group, records_for,
                       simple_config, vifs_ready, wait_upstream_join)
 
 
@@ -86,7 +86,8 @@ def test_source_specific_include(topo, capture, mcproxy, fam):
     for src in (fam.src_b, fam.src_a):
         procs.send(net.router.ns, "eth0", fam.ssm_group, count=50, rate=100, source_address=src)
     s = rx.summary()
-    assert s["sources"] == {fam.src_a: 50}, s
+    assert set(s["sources"]) == {fam.src_a}, s
+    assert_stream_complete(s, 50)
     on_link = {d.src for d in dn1.datagrams_now(fam.ssm_group)}
     assert on_link == {fam.src_a}, f"sources forwarded to dn1: {on_link}"
 
@@ -98,14 +99,18 @@ def test_exclude_blocks_one_source(topo, capture, mcproxy, fam):
     mcproxy(net.proxy, simple_config(fam), ready=vifs_ready(net.proxy, fam))
     rx = procs.receive(net.hosts["h1"].ns, "eth0", fam.group, duration=6, count=50,
                        sources=[fam.src_b], exclude=True)
+    # EXCLUDE{B} upstream: in one record, or (a host that joined and then
+    # blocked in two steps, as a slow one does) EXCLUDE{} followed by BLOCK(B).
     m = up.wait_message(lambda m: is_proxy_report(fam, m, net) and any(
-        r.type in ("TO_EX", "IS_EX") and r.sources == [fam.src_b]
-        for r in records_for(m, fam.group)), 3.0)
+        (r.type in ("TO_EX", "IS_EX") and r.sources == [fam.src_b])
+        or (r.type == "BLOCK" and r.sources == [fam.src_b])
+        for r in records_for(m, fam.group)), patience(3.0))
     assert m is not None, up.messages_now(family=fam.name)
     for src in (fam.src_b, fam.src_a):
         procs.send(net.router.ns, "eth0", fam.group, count=50, rate=100, source_address=src)
     s = rx.summary()
-    assert s["sources"] == {fam.src_a: 50}, s
+    assert set(s["sources"]) == {fam.src_a}, s
+    assert_stream_complete(s, 50)
     on_link = {d.src for d in dn1.datagrams_now(fam.group)}
     assert on_link == {fam.src_a}, f"sources forwarded to dn1: {on_link}"
 
@@ -133,7 +138,7 @@ def test_two_downstreams_one_leaves(topo, capture, mcproxy, fam):
     # ... while h1 keeps getting every packet and upstream stays joined.
     assert stream.wait(10) == 0
     s = rx1.summary()
-    assert s["lost"] == 0 and s["received"] == 600, s
+    assert_stream_complete(s, 600)
     assert not [m for m in up.messages_now(family=fam.name)
                 if is_proxy_report(fam, m, net) and leaves_group(m, fam.group) and m.time > left_at]
 
@@ -156,7 +161,7 @@ def test_fast_leave_two_hosts_on_one_link(topo, capture, mcproxy, fam):
     assert j1.stop() == 0
     s = rx3.summary()  # h3 leaves when its 5 s are over
     h3_left = time.time()
-    assert s["lost"] == 0, s
+    assert_no_loss(s)
     assert s["last_packet_time"] > h1_left + 1.0, "stream cut when h1 left"
     time.sleep(1.0)
     late = [d for d in dn1.datagrams_now(fam.group) if d.time > h3_left + 0.5]
@@ -177,5 +182,6 @@ def test_downstream_source_reaches_upstream_and_other_downstream(topo, capture, 
     src = h2.v4 if fam.name == "ipv4" else h2.v6
     procs.send(h2.ns, "eth0", fam.group, count=100, rate=100, source_address=src)
     s1, su = rx_h1.summary(), rx_up.summary()
-    assert s1["sources"] == {src: 100} and s1["lost"] == 0, s1
-    assert su["sources"] == {src: 100} and su["lost"] == 0, su
+    for s in (s1, su):
+        assert set(s["sources"]) == {src}, s
+        assert_stream_complete(s, 100)
