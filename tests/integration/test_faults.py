@@ -15,7 +15,7 @@ import procs
 from kernel_state import custom_mrules, mroutes, mrules, vif_names
 from packets import link_local
 from procs import wait_for
-from scenario import (assert_stream_complete, FAMILIES, TUNING, V4, V6, config, is_proxy_report, joins_group, vifs_ready,
+from scenario import (assert_count, assert_sources, assert_stream_complete, FAMILIES, TUNING, V4, V6, config, is_proxy_report, joins_group, vifs_ready,
                       wait_upstream_join)
 
 OUTAGE_SECONDS = 30
@@ -108,8 +108,8 @@ def test_sigkill_and_restart(topo, capture, mcproxy, fam):
         procs.send(net.router.ns, "eth0", fam.group, count=50, rate=200, source_address=fam.src_a)
         procs.send(net.router.ns, "eth1", fam.group, count=50, rate=200, source_address=src2)
         s1, s2 = rx1.summary(), rx2.summary()
-        assert s1["sources"] == {fam.src_a: 50}, s1
-        assert s2["sources"] == {src2: 50}, s2
+        assert_sources(s1["sources"], {fam.src_a: 50}, s1)
+        assert_sources(s2["sources"], {src2: 50}, s2)
 
     streams_flow()
     m1.proc.send_signal(signal.SIGKILL)
@@ -206,4 +206,4 @@ def test_reload_storm_while_streaming(topo, capture, mcproxy, tmp_path):
     wait_upstream_join(up, fam, fam.group2, net)
     procs.send(net.router.ns, "eth0", fam.group2, count=50, rate=100, source_address=fam.src_a)
     s2 = rx2.summary()
-    assert s2["received"] == 50, s2
+    assert_count(s2["received"], 50, s2)

@@ -11,7 +11,7 @@ import time
 import pytest
 
 import procs
-from scenario import (assert_stream_complete, FAMILIES, TUNING, is_proxy_report, joins_group, records_for,
+from scenario import (assert_count, assert_sources, assert_stream_complete, FAMILIES, TUNING, is_proxy_report, joins_group, records_for,
                       vifs_ready, wait_upstream_join)
 
 PORT_G, PORT_G2, PORT_SSM = 5001, 5002, 5003  # PORT_SSM: a third group
@@ -117,8 +117,8 @@ def test_upstream_source_blacklist(topo, capture, mcproxy, fam):
         procs.send(net.router.ns, "eth0", fam.group, count=50, rate=200, port=PORT_G,
                    source_address=src)
     s = rx.summary()
-    assert s["sources"] == {fam.src_a: 50}, s
-    assert _sources_on(dn1, fam.group) == {fam.src_a: 50}
+    assert_sources(s["sources"], {fam.src_a: 50}, s)
+    assert_sources(_sources_on(dn1, fam.group), {fam.src_a: 50})
 
 
 @pytest.mark.parametrize("fam", FAMILIES)
@@ -146,8 +146,8 @@ def test_whitelist_turns_any_source_join_into_include(topo, capture, mcproxy, fa
         procs.send(net.router.ns, "eth0", fam.group, count=50, rate=200, port=PORT_G,
                    source_address=src)
     s = rx.summary()
-    assert s["sources"] == {fam.src_a: 50}, s
-    assert _sources_on(dn1, fam.group) == {fam.src_a: 50}
+    assert_sources(s["sources"], {fam.src_a: 50}, s)
+    assert_sources(_sources_on(dn1, fam.group), {fam.src_a: 50})
 
 
 @pytest.mark.parametrize("fam", FAMILIES)
@@ -169,9 +169,9 @@ def test_interface_qualified_rule(topo, capture, mcproxy, fam):
     procs.send(net.router.ns, "eth0", fam.group, count=50, rate=200, port=PORT_G,
                source_address=fam.src_a)
     s2 = rx2.summary()
-    assert s2["sources"] == {fam.src_a: 50}, s2
+    assert_sources(s2["sources"], {fam.src_a: 50}, s2)
     assert local_src not in _sources_on(dn2, fam.group)
-    assert _sources_on(up, fam.group).get(local_src) == 50, _sources_on(up, fam.group)
+    assert_count(_sources_on(up, fam.group).get(local_src, 0), 50, _sources_on(up, fam.group))
 
 
 @pytest.mark.parametrize("fam", FAMILIES)
@@ -192,7 +192,7 @@ def test_interface_qualified_rule_for_a_downstream(topo, capture, mcproxy, fam):
                source_address=fam.src_a)
     procs.send(h1.ns, "eth0", fam.group, count=50, rate=200, port=PORT_G, source_address=local_src)
     s2 = rx2.summary()
-    assert s2["sources"] == {local_src: 50}, s2
+    assert_sources(s2["sources"], {local_src: 50}, s2)
     assert fam.src_a not in _sources_on(dn2, fam.group)
 
 
@@ -229,8 +229,8 @@ def test_nested_table(topo, capture, mcproxy, fam):
             procs.send(net.router.ns, "eth0", group, count=30, rate=200, port=port,
                        source_address=src)
     s_g, s_g2, s_o = rx_g.summary(), rx_g2.summary(), rx_o.summary()
-    assert s_g["sources"] == {fam.src_a: 30, fam.src_b: 30}, s_g
-    assert s_g2["sources"] == {fam.src_a: 30}, s_g2
+    assert_sources(s_g["sources"], {fam.src_a: 30, fam.src_b: 30}, s_g)
+    assert_sources(s_g2["sources"], {fam.src_a: 30}, s_g2)
     assert s_o["received"] == 0, s_o
     assert dn1.datagrams_now(other) == []
     assert _upstream_joins(up, fam, net, other) == []

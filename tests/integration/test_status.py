@@ -3,11 +3,10 @@
 log levels: without -d no debug lines, with -d debug lines."""
 from __future__ import annotations
 
-import time
-
 import pytest
 
 import procs
+from netns import patience
 from procs import wait_for
 from scenario import FAMILIES, V4, simple_config, vifs_ready, wait_upstream_join
 
@@ -46,7 +45,8 @@ def test_debug_flag_logs_sent_messages(topo, mcproxy):
     fam = V4
     net = topo.proxy_net((1, 1))
     m = mcproxy(net.proxy, simple_config(fam), ready=vifs_ready(net.proxy, fam), args=("-d",))
-    assert wait_for(lambda: "debug: pinstance proxy: sent IGMPv3 general query" in m.log(), 3.0), m.log()
-    assert "notice: mcproxy" in m.log()
-    time.sleep(0.1)
+    # The instance may send its first query before the main thread logs
+    # that all instances run: wait for both lines.
+    assert wait_for(lambda: "debug: pinstance proxy: sent IGMPv3 general query" in m.log()
+                    and "notice: mcproxy" in m.log(), patience(3.0)), m.log()
     assert m.stop() == 0
