@@ -18,7 +18,7 @@ import pytest
 
 import procs
 from packets import link_local
-from scenario import (FAMILIES, assert_no_loss, assert_sources, TUNING, is_proxy_report, joins_group, leaves_group,
+from scenario import (FAMILIES, assert_no_loss, assert_sources, TUNING, joins_group, leaves_group,
                       records_for, vifs_ready, wait_upstream_join)
 
 ISP2 = {"ipv4": ("198.18.1.1", "198.18.1.2"), "ipv6": ("2001:db8:4::1", "2001:db8:4::2")}
