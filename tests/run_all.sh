@@ -2,9 +2,12 @@
 # Installs what is missing, builds mcproxy both ways (CMake, qmake), and runs
 # every test: unit tests (CTest), namespace integration tests (pytest, needs
 # root), clang-tidy on every layer, the benchmark and operations checks, a
-# time-boxed fuzzing run of every fuzz target (clang + libFuzzer), and last
-# the unit and integration tests again under AddressSanitizer +
-# UndefinedBehaviorSanitizer (tests/sanitize.sh).
+# time-boxed fuzzing run of every fuzz target (clang + libFuzzer,
+# tests/fuzz.sh), and last the integration tests that feed the daemon the
+# most varied input again, against that AddressSanitizer +
+# UndefinedBehaviorSanitizer build (tests/sanitize.sh). The long checks
+# (the suite repeated, on 6.12, wholly under the sanitizers with the unit
+# tests, longer fuzzing) are tests/run_long.sh.
 # Ends with one line "all tests: N passed, N failed".
 #
 # Everything that programs the kernel's multicast tables (the kernel layer's
@@ -14,7 +17,7 @@
 # routing, in a qemu VM with Debian's stock kernel where it has not
 # (doc/mroute-vm.md).
 #
-# Environment: FUZZ_SECONDS (per target, default 60), SKIP_INTEGRATION=1,
+# Environment: FUZZ_SECONDS (per target, default 20), SKIP_INTEGRATION=1,
 # SKIP_SANITIZE=1, INTEGRATION_WORKERS (pytest-xdist workers, default 3),
 # MCPROXY_VM=auto|always|never (the runner's choice).
 set -uo pipefail
@@ -83,7 +86,7 @@ if [ "${SKIP_INTEGRATION:-0}" != 1 ] && ls tests/integration/test_*.py >/dev/nul
   # Three workers: the tests mostly wait on protocol timers (seconds), so
   # they overlap well even on two CPUs (doc/mroute-vm.md has the figures).
   MCPROXY_BIN="$top/build/mcproxy" scripts/with-mroute-kernel.sh \
-    /usr/bin/python3 -m pytest -q -p no:cacheprovider -n "${INTEGRATION_WORKERS:-3}" tests/integration \
+    /usr/bin/python3 -m pytest -q -p no:cacheprovider --durations=15 -n "${INTEGRATION_WORKERS:-3}" tests/integration \
     2>&1 | tee build/pytest.log
   count_pytest "integration" build/pytest.log
 
@@ -126,52 +129,38 @@ if [ -d tests/ops ]; then
 fi
 
 if ls tests/fuzz/*.cpp >/dev/null 2>&1; then
-  step "fuzzing (libFuzzer, ${FUZZ_SECONDS:-60} s per target)"
-  if CXX=clang++ cmake -S . -B build/fuzz -DMCPROXY_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null \
-      && cmake --build build/fuzz -j"$(nproc)" >build/fuzz.log 2>&1; then
-    for src in tests/fuzz/*.cpp; do
-      name=$(basename "$src" .cpp)
-      corpus="tests/fuzz/corpus/$name"
-      work="build/fuzz/corpus-$name"
-      mkdir -p "$work"
-      [ -d "$corpus" ] && cp -r "$corpus"/. "$work"/ 2>/dev/null
-      if build/fuzz/"$name" -max_total_time="${FUZZ_SECONDS:-60}" -timeout=5 -rss_limit_mb=1024 \
-          "$work" >"build/fuzz/$name.log" 2>&1; then
-        count "fuzz $name" 1 0
-      else
-        tail -30 "build/fuzz/$name.log"
-        count "fuzz $name" 0 1
-      fi
-    done
-  else
-    tail -30 build/fuzz.log
-    count "fuzz build" 0 1
-  fi
+  step "fuzzing (libFuzzer, ${FUZZ_SECONDS:-20} s per target; tests/fuzz.sh)"
+  tests/fuzz.sh "${FUZZ_SECONDS:-20}" 2>&1 | tee build/fuzz-run.log
+  p=$(grep -cE '^fuzz [a-z_]+: ok' build/fuzz-run.log || true)
+  f=$(grep -cE '^fuzz [a-z_ ]+: FAILED' build/fuzz-run.log || true)
+  [ "$p" -gt 0 ] || [ "$f" -gt 0 ] || f=1
+  count "fuzz" "$p" "$f"
 fi
 
-if [ "${SKIP_SANITIZE:-0}" != 1 ] && [ -x tests/sanitize.sh ]; then
-  step "unit and integration tests under ASan + UBSan (tests/sanitize.sh)"
-  rm -f build/asan/pytest.log
-  # Under the sanitizers the integration tests that feed the daemon the most
-  # varied input: malformed and hostile packets, forwarding in every mode,
-  # interfaces that change, reloads, the control socket. The whole suite
-  # under ASan in the VM does not fit CI's time (doc/mroute-vm.md).
-  SKIP_INTEGRATION="${SKIP_INTEGRATION:-0}" tests/sanitize.sh -n "${INTEGRATION_WORKERS:-3}" \
-    tests/integration/test_hostile.py tests/integration/test_forwarding.py tests/integration/test_interfaces.py \
-    tests/integration/test_reload.py tests/integration/test_control.py 2>&1 | tee build/sanitize.log
-  san_status=${PIPESTATUS[0]}
-  # One count per sanitized unit binary, per integration test, and one for
-  # "no sanitizer report was written".
-  p=$(grep -c '^ok: unit_' build/sanitize.log || true)
-  f=$(grep -c '^FAILED: unit_' build/sanitize.log || true)
-  if [ -f build/asan/pytest.log ] && [ "${SKIP_INTEGRATION:-0}" != 1 ]; then
-    ip=$(pytest_passed build/asan/pytest.log)
-    ifail=$(pytest_failed build/asan/pytest.log)
-    p=$((p + ${ip:-0})); f=$((f + ${ifail:-0}))
+if [ "${SKIP_SANITIZE:-0}" != 1 ] && [ "${SKIP_INTEGRATION:-0}" != 1 ] && [ -x tests/sanitize.sh ]; then
+  step "integration tests under ASan + UBSan (tests/sanitize.sh with the fuzz build)"
+  # The fuzz build (tests/fuzz.sh) is an ASan + UBSan build of mcproxy and
+  # mcproxy-tester: the integration tests that feed the daemon the most
+  # varied input run against it (malformed and hostile packets, forwarding
+  # in every mode, interfaces that change, reloads, the control socket).
+  # Building a third time for the unit tests under the sanitizers, and the
+  # whole suite there, do not fit CI's time: `tests/run_long.sh asan`.
+  if [ -x build/fuzz/mcproxy ] && [ -x build/fuzz/mcproxy-tester ]; then
+    rm -f build/fuzz/pytest.log
+    ASAN_BUILD_DIR="$top/build/fuzz" SKIP_BUILD=1 SKIP_UNIT=1 tests/sanitize.sh -n "${INTEGRATION_WORKERS:-3}" \
+      tests/integration/test_hostile.py tests/integration/test_forwarding.py tests/integration/test_interfaces.py \
+      tests/integration/test_reload.py tests/integration/test_control.py 2>&1 | tee build/sanitize.log
+    san_status=${PIPESTATUS[0]}
+    # One count per integration test, and one for "no sanitizer report was written".
+    p=$(pytest_passed build/fuzz/pytest.log 2>/dev/null || echo 0)
+    f=$(pytest_failed build/fuzz/pytest.log 2>/dev/null || echo 0)
+    if grep -q '^sanitize: sanitizer reports found' build/sanitize.log; then f=$((f + 1)); else p=$((p + 1)); fi
+    if [ "$san_status" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+    count "sanitizers" "$p" "$f"
+  else
+    echo "no sanitized daemon: the fuzz build failed (above)"
+    count "sanitizers" 0 1
   fi
-  if grep -q '^sanitize: sanitizer reports found' build/sanitize.log; then f=$((f + 1)); else p=$((p + 1)); fi
-  if [ "$san_status" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-  count "sanitizers" "$p" "$f"
 fi
 
 echo

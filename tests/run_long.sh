@@ -7,20 +7,24 @@
 #           is flaky and shows here;
 #   6.12    the whole integration suite on Debian 12's 6.12 kernel line
 #           (CI runs `mcproxy -c` and one forwarding test there);
-#   asan    the whole integration suite against the ASan + UBSan build
-#           (CI runs the subset named in tests/run_all.sh).
-# Each part goes through scripts/with-mroute-kernel.sh (natively where the
+#   asan    the unit tests and the whole integration suite against the
+#           ASan + UBSan build (tests/sanitize.sh; CI runs the subset named
+#           in tests/run_all.sh against the fuzz build);
+#   fuzz    every fuzz target for FUZZ_SECONDS (default 600) instead of
+#           CI's 20 (tests/fuzz.sh).
+# Each integration part goes through scripts/with-mroute-kernel.sh (natively where the
 # kernel has multicast routing, else in a VM). Expects a build (run
 # tests/run_all.sh or scripts/build.sh first; `asan` builds its own).
 #
-# Usage: tests/run_long.sh [repeat] [6.12] [asan]     (default: all three)
-# Environment: REPEAT (default 3), INTEGRATION_WORKERS (default 3).
+# Usage: tests/run_long.sh [repeat] [6.12] [asan] [fuzz]     (default: all four)
+# Environment: REPEAT (default 3), INTEGRATION_WORKERS (default 3),
+# FUZZ_SECONDS (default 600).
 # Ends with one line "long tests: N passed, N failed" (one count per run).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 parts=("$@")
-[ ${#parts[@]} -gt 0 ] || parts=(repeat 6.12 asan)
+[ ${#parts[@]} -gt 0 ] || parts=(repeat 6.12 asan fuzz)
 workers=${INTEGRATION_WORKERS:-3}
 [ -x build/mcproxy ] || { echo "run_long: build first (scripts/build.sh)"; exit 2; }
 passed=0
@@ -57,7 +61,14 @@ for part in "${parts[@]}"; do
       else
         failed=$((failed + 1))
       fi ;;
-    *) echo "run_long: unknown part '$part' (repeat, 6.12, asan)"; exit 2 ;;
+    fuzz)
+      printf '\n==== fuzzing, %s s per target (tests/fuzz.sh)\n' "${FUZZ_SECONDS:-600}"
+      if tests/fuzz.sh "${FUZZ_SECONDS:-600}" 2>&1 | tee "$log_dir/fuzz.log"; then  # pipefail: fuzz.sh's status
+        passed=$((passed + 1))
+      else
+        failed=$((failed + 1))
+      fi ;;
+    *) echo "run_long: unknown part '$part' (repeat, 6.12, asan, fuzz)"; exit 2 ;;
   esac
 done
 echo

@@ -14,12 +14,14 @@
 #
 # Usage: tests/sanitize.sh [pytest args...]   (default: tests/integration; e.g.
 #        tests/integration -k hostile)
-# Environment: JOBS (default 2), SKIP_INTEGRATION=1, SKIP_BUILD=1.
+# Environment: JOBS (default 2), SKIP_INTEGRATION=1, SKIP_UNIT=1, SKIP_BUILD=1,
+# ASAN_BUILD_DIR (default build/asan; e.g. build/fuzz, whose mcproxy and
+# mcproxy-tester are sanitized too: tests/fuzz.sh).
 # Exit status 0 only if everything built, passed and no report was written.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
-build="$top/build/asan"
+build=${ASAN_BUILD_DIR:-$top/build/asan}
 reports="$build/reports"
 mkdir -p "$top/build"
 jobs=${JOBS:-2}
@@ -56,9 +58,10 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$reports/ubsan
 # quarantine keeps freed memory resident on purpose).
 export MCPROXY_SANITIZED=1
 
-step "unit tests under ASan + UBSan"
 unit_failed=0
+[ "${SKIP_UNIT:-0}" = 1 ] || step "unit tests under ASan + UBSan"
 for bin in "$build"/unit_*; do
+  [ "${SKIP_UNIT:-0}" != 1 ] || break
   [ -x "$bin" ] || continue
   # The kernel layer's tests program the kernel's multicast tables.
   runner=()
