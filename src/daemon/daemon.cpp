@@ -579,9 +579,10 @@ int run_daemon(const options& opt, logger& log) {
                                            std::to_string(sup.instance_count()) + " instance(s) from " +
                                            opt.config_path);
 
-    notify(notifier.ready(std::to_string(sup.instance_count()) + " instance(s) running"));
-
     fd_watcher link_watcher(io, sup.monitor_fd(), [&] { sup.on_interface_events(); });
+    // The handlers are in place before READY=1: systemd may reload the unit
+    // (SIGHUP) as soon as it is told so, and a SIGHUP that finds no handler
+    // ends the process (its default action).
     boost::asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
     std::function<void(const boost::system::error_code&, int)> on_signal =
         [&](const boost::system::error_code& ec, int sig) {
@@ -602,6 +603,7 @@ int run_daemon(const options& opt, logger& log) {
             io.stop();
         };
     signals.async_wait(on_signal);
+    notify(notifier.ready(std::to_string(sup.instance_count()) + " instance(s) running"));
     io.run();
 
     if (sup.fatal()) {

@@ -184,18 +184,22 @@ def test_tester_source_filter_on_receive(topo, tester):
     """An INCLUDE receiver gets only its source, an EXCLUDE one all but it."""
     net = topo.proxy_net((1,))
     r = net.router
-    inc = procs.receive(r.ns, "eth0", "232.1.1.1", duration=2.5, sources=[net.up_v4])
-    exc = procs.receive(r.ns, "eth0", G4, duration=2.5, sources=[net.up_v4], exclude=True,
-                        port=5002)
-    time.sleep(0.3)
+    # Each receiver ends with the 20 packets it wants, which are sent after
+    # the 20 it must not count: a filter that let those through shows, and
+    # a slow machine stretches the deadline instead of cutting the window.
+    inc = procs.receive(r.ns, "eth0", "232.1.1.1", duration=10, sources=[net.up_v4], count=20)
+    exc = procs.receive(r.ns, "eth0", G4, duration=10, sources=[net.up_v4], exclude=True,
+                        port=5002, count=20)
     # Two senders on the proxy side of the upstream link, two source addresses.
-    net.proxy.add_addr("up0", "198.51.100.4/24")
-    for src in (net.up_v4, "198.51.100.4"):
-        procs.send(net.proxy, "up0", "232.1.1.1", count=20, rate=200, source_address=src)
-        procs.send(net.proxy, "up0", G4, count=20, rate=200, source_address=src, port=5002)
+    other = "198.51.100.4"
+    net.proxy.add_addr("up0", f"{other}/24")
+    procs.send(net.proxy, "up0", "232.1.1.1", count=20, rate=200, source_address=other)
+    procs.send(net.proxy, "up0", G4, count=20, rate=200, source_address=net.up_v4, port=5002)
+    procs.send(net.proxy, "up0", "232.1.1.1", count=20, rate=200, source_address=net.up_v4)
+    procs.send(net.proxy, "up0", G4, count=20, rate=200, source_address=other, port=5002)
     si, se = inc.summary(), exc.summary()
     assert si["sources"] == {net.up_v4: 20}, si
-    assert se["sources"] == {"198.51.100.4": 20}, se
+    assert se["sources"] == {other: 20}, se
 
 
 def test_tester_usage_errors(tester):

@@ -17,9 +17,10 @@ import time
 import pytest
 
 import procs
+from netns import patience
 from packets import link_local
-from scenario import (FAMILIES, assert_no_loss, assert_sources, TUNING, joins_group, leaves_group,
-                      records_for, vifs_ready, wait_upstream_join)
+from scenario import (FAMILIES, assert_count, assert_no_loss, assert_sources, TUNING, joins_group,
+                      leaves_group, records_for, vifs_ready, wait_upstream_join)
 
 ISP2 = {"ipv4": ("198.18.1.1", "198.18.1.2"), "ipv6": ("2001:db8:4::1", "2001:db8:4::2")}
 # The other range of the split: 232/8 (IGMP) / ff3e::/16 (MLD).
@@ -167,7 +168,13 @@ def test_downstream_source_to_upstreams(topo, capture, mcproxy, fam, mode):
     procs.send(h2.ns, "eth0", fam.group, count=50, rate=200, port=5001, source_address=src)
     s1 = rx1.summary()
     assert_sources(s1["sources"], {src: 50}, s1)
-    on0 = len([d for d in cap0.datagrams_now(fam.group) if d.src == src])
-    on1 = len([d for d in cap1.datagrams_now(fam.group) if d.src == src])
     want = {"all": (50, 50), "first": (50, 0), "first-filtered": (0, 50)}[mode]
-    assert (on0, on1) == want, f"packets on (up0, up1): {(on0, on1)}, want {want}"
+
+    def upstream_counts():
+        return tuple(len([d for d in cap.datagrams_now(fam.group) if d.src == src])
+                     for cap in (cap0, cap1))
+    # The captures may still be writing the stream's last frames.
+    procs.wait_for(lambda: upstream_counts() == want, patience(2.0))
+    on = upstream_counts()
+    for got, expected in zip(on, want):
+        assert_count(got, expected, f"packets on (up0, up1): {on}, want {want}")
