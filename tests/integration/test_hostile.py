@@ -142,7 +142,16 @@ def test_spray_of_broken_packets_while_hosts_join_and_leave(topo, capture, mcpro
                   if fam.name == "ipv4" or not (g.startswith("ff02:") or g == "ff05::2")}
     assert not unexpected, sorted(unexpected)[:10]
     assert not mentioned & set(poison)
-    assert not any(leaves_group(r, g3) for r in ours), ours
+    left3 = [r.time for r in ours if leaves_group(r, g3)]
+    if SANITIZED and left3:
+        # The sanitized daemon reads far slower than the spray arrives: its
+        # socket's receive queue overflows and the kernel drops h3's real
+        # answers with the spray, so G3 may expire. It must come back with
+        # h3's answer to the next general query (every 10 s: TUNING).
+        assert up.wait_message(lambda r: is_proxy_report(fam, r, net) and joins_group(r, g3)
+                               and r.time > max(left3), patience(15.0)), ours
+    else:
+        assert not left3, ours
 
     # Forwarding matches the hosts: h2 and h3 receive, dn1 carries no G1.
     assert wait_for(lambda: not [r for r in mroutes(net.proxy, fam.name)
