@@ -152,8 +152,8 @@ if [ "${SKIP_SANITIZE:-0}" != 1 ] && [ "${SKIP_INTEGRATION:-0}" != 1 ] && [ -x t
       tests/integration/test_reload.py tests/integration/test_control.py 2>&1 | tee build/sanitize.log
     san_status=${PIPESTATUS[0]}
     # One count per integration test, and one for "no sanitizer report was written".
-    p=$(pytest_passed build/fuzz/pytest.log 2>/dev/null)
-    f=$(pytest_failed build/fuzz/pytest.log 2>/dev/null)
+    p=$(pytest_passed build/fuzz/pytest.log)
+    f=$(pytest_failed build/fuzz/pytest.log)
     if grep -q '^sanitize: sanitizer reports found' build/sanitize.log; then f=$((f + 1)); else p=$((p + 1)); fi
     if [ "$san_status" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
     count "sanitizers" "$p" "$f"
