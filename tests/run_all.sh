@@ -147,7 +147,7 @@ if [ "${SKIP_SANITIZE:-0}" != 1 ] && [ "${SKIP_INTEGRATION:-0}" != 1 ] && [ -x t
   # whole suite there, do not fit CI's time: `tests/run_long.sh asan`.
   if [ -x build/fuzz/mcproxy ] && [ -x build/fuzz/mcproxy-tester ]; then
     rm -f build/fuzz/pytest.log
-    ASAN_BUILD_DIR="$top/build/fuzz" SKIP_BUILD=1 SKIP_UNIT=1 tests/sanitize.sh -n "${INTEGRATION_WORKERS:-3}" \
+    ASAN_BUILD_DIR="$top/build/fuzz" SKIP_BUILD=1 SKIP_UNIT=1 tests/sanitize.sh -n "${INTEGRATION_WORKERS:-3}" --durations=10 \
       tests/integration/test_hostile.py tests/integration/test_forwarding.py tests/integration/test_interfaces.py \
       tests/integration/test_reload.py tests/integration/test_control.py 2>&1 | tee build/sanitize.log
     san_status=${PIPESTATUS[0]}

@@ -159,11 +159,13 @@ class Mcproxy:
 class TesterProc:
     """A background mcproxy-tester (join or receive)."""
 
-    def __init__(self, proc: subprocess.Popen, args: list[str]):
+    def __init__(self, proc: subprocess.Popen, args: list[str], runs_for: float = 0.0):
         self.proc = proc
         self.args = args
         self.stdout = ""
         self.stderr = ""
+        # When the tool ends by itself at the latest (a receiver's --duration).
+        self.ends_by = time.monotonic() + runs_for
 
     def stop(self, timeout: float = 5.0) -> int:
         """SIGTERM (a join leaves, a receiver prints its summary) and wait."""
@@ -182,8 +184,11 @@ class TesterProc:
         return self.proc.returncode
 
     def summary(self, timeout: float = 30.0) -> dict:
-        """Waits for a `receive --json` run and returns its summary."""
-        self.wait(timeout)
+        """Waits for a `receive --json` run and returns its summary: at least
+        until the receiver's own --duration is over (plus `timeout` for a
+        tool that starts and prints slowly), so that a stream still short of
+        its count is summed up rather than the receiver killed."""
+        self.wait(max(timeout, self.ends_by - time.monotonic() + timeout))
         lines = [l for l in self.stdout.splitlines() if l.startswith("{")]
         if not lines:
             raise HarnessError(f"no JSON from {' '.join(self.args)}: {self.stdout}{self.stderr}")
@@ -228,7 +233,7 @@ def receive(ns: Namespace, iface: str, group: str, duration: float, sources=(), 
             str(port), "--json", *_opts(sources, exclude)]
     if count:
         args += ["--count", str(count)]
-    p = TesterProc(ns.popen(args), args)
+    p = TesterProc(ns.popen(args), args, runs_for=duration)
     # Receiving has begun (the group is joined) once the tool says so on
     # standard error; a stream sent before that would be partly missed.
     ready, _, _ = select.select([p.proc.stderr], [], [], patience(5.0))

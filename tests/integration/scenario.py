@@ -163,7 +163,7 @@ def prime_route(net, fam: Fam, group: str, wanted_oif: str, source: str | None =
 SLOW_HEAD = 16
 
 
-def assert_stream_complete(s: dict, count: int) -> None:
+def assert_stream_complete(s: dict, count: int, context: str = "") -> None:
     """Every packet of a `count`-packet test stream arrived (`s`: the
     receiver's JSON summary). A slow daemon (netns.SLOW_DAEMON: sanitized or
     emulated) may miss packets near the head of a stream whose route the
@@ -171,7 +171,8 @@ def assert_stream_complete(s: dict, count: int) -> None:
     unresolved (S,G) and drops the ones after them until the daemon answers
     the upcall (ipmr_cache_unresolved: "qlen > 3"), and it refuses a new
     unresolved entry outright while 10 are pending. There every missing
-    number must be below SLOW_HEAD; nothing later may be missing."""
+    number must be below SLOW_HEAD; nothing later may be missing. `context`
+    (for example the daemon's log lines about the group) goes with a failure."""
     if SLOW_DAEMON:
         # The lowest number, not the first received: a packet released from
         # the unresolved queue may arrive after a newer one.
@@ -179,9 +180,9 @@ def assert_stream_complete(s: dict, count: int) -> None:
         gap = s.get("max_missing_seq")
         assert (first is not None and first < SLOW_HEAD and (gap is None or gap < SLOW_HEAD)
                 and s["duplicates"] == 0 and s["received"] == count - first - s["lost"]
-                and s.get("max_seq", count - 1) == count - 1), s
+                and s.get("max_seq", count - 1) == count - 1), (s, context)
     else:
-        assert s["received"] == count and s["lost"] == 0, s
+        assert s["received"] == count and s["lost"] == 0, (s, context)
 
 
 def assert_no_loss(s: dict) -> None:

@@ -115,6 +115,7 @@ def test_spray_of_broken_packets_while_hosts_join_and_leave(topo, capture, mcpro
     j1.stop()                                  # a leave during the spray
     out, err = spray.communicate(timeout=patience(20) + 10)
     spray_seconds = time.monotonic() - t0
+    log_at_spray_end = len(m.log())
     sent, send_errors, took = out.split()
     assert int(sent) >= 50_000 and int(send_errors) == 0, (out, err)
     assert m.running(), m.log()
@@ -165,6 +166,14 @@ def test_spray_of_broken_packets_while_hosts_join_and_leave(topo, capture, mcpro
     # and comes back at the next query): the backlog first, then the routes,
     # then the counted streams.
     wait_log_quiet(m)
+    if SANITIZED:
+        # A member whose reports were lost with the spray may be close to
+        # its group's timeout (RFC 3810 9.4: MALI) and let the group expire
+        # in the middle of the counted stream. Count once each member's
+        # group was refreshed by an answer read after the spray.
+        assert wait_for(lambda: _report_read_since(m, log_at_spray_end, "dn2", g2)
+                        and _report_read_since(m, log_at_spray_end, "dn1", g3), patience(15.0)), \
+            _log_lines_naming(m, log_at_spray_end, (g2, g3))
     prime_route(net, fam, g2, "dn2")
     prime_route(net, fam, g3, "dn1")
     time.sleep(0.5)
@@ -173,14 +182,29 @@ def test_spray_of_broken_packets_while_hosts_join_and_leave(topo, capture, mcpro
     procs.send(net.router.ns, "eth0", g2, count=50, rate=200, source_address=fam.src_a, port=5001)
     procs.send(net.router.ns, "eth0", g3, count=50, rate=200, source_address=fam.src_a, port=5003)
     s2, s3 = rx2.summary(), rx3.summary()
-    assert_stream_complete(s2, 50)
-    assert_stream_complete(s3, 50)
+    history = _log_lines_naming(m, log_at_spray_end, (g2, g3))
+    assert_stream_complete(s2, 50, history)
+    assert_stream_complete(s3, 50, history)
     time.sleep(0.2)
     assert [d for d in dn1.datagrams_now(g1) if d.time >= sent_at] == []
     assert m.running(), m.log()
     print(f"{fam.name}: spray phase {spray_seconds:.1f} s")
     j2.stop()
     j3.stop()
+
+
+def _report_read_since(m, offset: int, iface: str, group: str) -> bool:
+    """Whether the daemon's log (-vv), from character `offset` on, shows a
+    report naming `group` read on `iface`."""
+    pattern = re.compile(rf"received .*report.*\({re.escape(group)},.* on {re.escape(iface)}$", re.M)
+    return bool(pattern.search(m.log()[offset:]))
+
+
+def _log_lines_naming(m, offset: int, groups) -> str:
+    """The daemon's log lines from character `offset` on that name one of
+    `groups` (reports, routes, timeouts): the history behind a failure."""
+    lines = [l for l in m.log()[offset:].splitlines() if any(g in l for g in groups)]
+    return "\n".join(lines[-60:])
 
 
 # ---- upcall storm ---------------------------------------------------------
@@ -286,7 +310,11 @@ def test_upcall_storm_real_join_served(topo, mcproxy, tmp_path):
 # core::forwarding bounds its routes (max_routes, 16384): at the bound the
 # oldest route that forwards nowhere makes room (doc/hardening.md).
 def test_upcall_storm_memory_bounded(topo, mcproxy, tmp_path):
+    if SANITIZED:
+        # ASan's quarantine makes RSS meaningless, and the storm already runs
+        # under the sanitizers once (test_upcall_storm_real_join_served);
+        # the bounds are checked with the normal build.
+        pytest.skip("memory bounds are measured without the sanitizers")
     r = _storm(topo, mcproxy, tmp_path)
-    if not SANITIZED:
-        assert r["rss_after"] - r["rss_before"] <= STORM_RSS_LIMIT_KB, r
+    assert r["rss_after"] - r["rss_before"] <= STORM_RSS_LIMIT_KB, r
     assert r["kernel_routes"] <= STORM_KERNEL_ROUTES_LIMIT, r
