@@ -168,7 +168,7 @@ def test_spray_of_broken_packets_while_hosts_join_and_leave(topo, capture, mcpro
     wait_log_quiet(m)
     if SANITIZED:
         # A member whose reports were lost with the spray may be close to
-        # its group's timeout (RFC 3810 9.4: MALI) and let the group expire
+        # its group's timeout (RFC 3376 8.4 GMI, RFC 3810 9.4 MALI) and let the group expire
         # in the middle of the counted stream. Count once each member's
         # group was refreshed by an answer read after the spray.
         assert wait_for(lambda: _report_read_since(m, log_at_spray_end, "dn2", g2)
@@ -292,7 +292,7 @@ def _storm(topo, mcproxy, tmp_path) -> dict:
     return r
 
 
-# One storm, every check on it (each storm takes minutes under emulation).
+# One storm, every check on it (a storm takes 40 to 100 s under emulation).
 # core::forwarding bounds its routes (max_routes, 16384): at the bound the
 # oldest route that forwards nowhere makes room (doc/hardening.md).
 def test_upcall_storm_bounded_and_real_join_served(topo, mcproxy, tmp_path):
