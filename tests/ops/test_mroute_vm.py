@@ -6,6 +6,8 @@ kernel's multicast tables (doc/mroute-vm.md). The VM cases force the VM
 - the command's output and exit status come back, in its working directory,
   with the caller's environment and a kernel that has multicast routing;
 - MCPROXY_VM=never runs natively and says so to the command;
+- where the kernel has multicast routing (inside the VM, for one), the
+  default choice runs the command natively;
 - a VM that overstays MCPROXY_VM_TIMEOUT is killed: exit 124 and the
   console's tail;
 - bad settings are one clear line and exit 125 (never a green run).
@@ -85,3 +87,17 @@ def test_bad_settings_are_one_line_and_exit_125(env, says):
     r = run(["true"], env=env)
     assert r.returncode == 125, r.stdout + r.stderr
     assert says in r.stderr
+
+
+@needs_vm
+def test_auto_runs_natively_where_the_kernel_has_multicast_routing():
+    # The VM's kernel has multicast routing, as a machine's own kernel may:
+    # there the default choice (the probe of `mcproxy -c`) runs the command
+    # natively, with no VM inside the VM.
+    inner = (f'MCPROXY_VM=auto {RUNNER} --where; '
+             f'MCPROXY_VM=auto {RUNNER} sh -c \'echo "inner=$MCPROXY_MROUTE_KERNEL"\'')
+    r = run(["sh", "-c", inner], env={"MCPROXY_VM": "always"})
+    assert r.returncode == 0, r.stdout + r.stderr
+    out = r.stdout.splitlines()
+    assert out[0].startswith("native"), out
+    assert "inner=native" in out, out
