@@ -103,7 +103,7 @@ def test_upstream_source_blacklist(topo, capture, mcproxy, fam):
     up, dn1 = capture(net.router.ns, "eth0"), capture(net.proxy, "dn1")
     cfg = _conf(fam, f"pinstance proxy upstream up0 in blacklist table {{ ({fam.group} | {fam.src_b}) }};")
     mcproxy(net.proxy, cfg, ready=vifs_ready(net.proxy, fam))
-    rx = procs.receive(net.hosts["h1"].ns, "eth0", fam.group, duration=5, port=PORT_G)
+    rx = procs.receive(net.hosts["h1"].ns, "eth0", fam.group, duration=5, port=PORT_G, count=50)
     m = up.wait_message(lambda m: is_proxy_report(fam, m, net) and any(
         r.type in ("IS_EX", "TO_EX") and r.sources == [fam.src_b]
         for r in records_for(m, fam.group)), 3.0)
@@ -130,7 +130,7 @@ def test_whitelist_turns_any_source_join_into_include(topo, capture, mcproxy, fa
     up, dn1 = capture(net.router.ns, "eth0"), capture(net.proxy, "dn1")
     cfg = _conf(fam, f"pinstance proxy upstream up0 in whitelist table {{ ({fam.group} | {fam.src_a}) }};")
     mcproxy(net.proxy, cfg, ready=vifs_ready(net.proxy, fam))
-    rx = procs.receive(net.hosts["h1"].ns, "eth0", fam.group, duration=6, port=PORT_G)
+    rx = procs.receive(net.hosts["h1"].ns, "eth0", fam.group, duration=6, port=PORT_G, count=50)
     m = up.wait_message(lambda m: is_proxy_report(fam, m, net) and any(
         r.type in ("ALLOW", "IS_IN", "TO_IN") and r.sources == [fam.src_a]
         for r in records_for(m, fam.group)), 3.0)
