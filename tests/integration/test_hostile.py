@@ -168,9 +168,9 @@ def test_spray_of_broken_packets_while_hosts_join_and_leave(topo, capture, mcpro
     wait_log_quiet(m)
     if SANITIZED:
         # A member whose reports were lost with the spray may be close to
-        # its group's timeout (RFC 3376 8.4 GMI, RFC 3810 9.4 MALI) and let the group expire
-        # in the middle of the counted stream. Count once each member's
-        # group was refreshed by an answer read after the spray.
+        # its group's timeout (RFC 3376 8.4 GMI, RFC 3810 9.4 MALI) and let
+        # the group expire in the middle of the counted stream. Count once
+        # each member's group was refreshed by an answer read after the spray.
         assert wait_for(lambda: _report_read_since(m, log_at_spray_end, "dn2", g2)
                         and _report_read_since(m, log_at_spray_end, "dn1", g3), patience(15.0)), \
             _log_lines_naming(m, log_at_spray_end, (g2, g3))

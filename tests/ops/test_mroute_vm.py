@@ -99,5 +99,5 @@ def test_auto_runs_natively_where_the_kernel_has_multicast_routing():
     r = run(["sh", "-c", inner], env={"MCPROXY_VM": "always"})
     assert r.returncode == 0, r.stdout + r.stderr
     out = r.stdout.splitlines()
-    assert out[0].startswith("native"), out
+    assert out and out[0].startswith("native"), out
     assert "inner=native" in out, out
